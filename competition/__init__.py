@@ -1,0 +1,52 @@
+"""competition: vocational skill contests scored live and turned into direct grade promotions.
+
+The app factory. Layout of the package:
+  domain/    pure core: scoring, ranking, promotion rules, grade schemes, certificate numbers
+  models/    the database layer (SQLAlchemy 2 typed models), one module per aggregate
+  services/  transactions that use the core (they flush; the caller commits once)
+  api/       the JSON API, one blueprint per resource (flask-smorest)
+  web/       the pages
+  live/      Socket.IO handlers and the after-commit broadcaster
+  cli.py     the `competition` command
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from competition.paths import MIGRATIONS, STATIC, TEMPLATES
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    instance_path = os.environ.get("COMPETITION_INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_path=str(Path(instance_path).resolve()) if instance_path else None,
+        template_folder=str(TEMPLATES),
+        static_folder=str(STATIC),
+    )
+    from competition import config
+
+    app.config.from_mapping(config.from_environment(Path(app.instance_path)))
+    if overrides:
+        app.config.update(overrides)
+    app.json.ensure_ascii = False  # Chinese names stay readable in API answers
+    app.json.sort_keys = False  # fields in schema order
+
+    from competition import database  # noqa: F401  (engine events: SQLite pragmas, BEGIN IMMEDIATE)
+    from competition import api, health, i18n, live, logs, models, security, web  # noqa: F401
+    from competition.extensions import db, migrate
+
+    logs.init_app(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
+    i18n.init_app(app)
+    security.init_app(app)
+    api.init_app(app)
+    web.init_app(app)
+    live.init_app(app)
+    app.register_blueprint(health.bp)
+    return app

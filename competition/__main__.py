@@ -1,0 +1,4 @@
+"""`python -m competition` is the `competition` command."""
+from competition.cli import main
+
+main()

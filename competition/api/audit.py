@@ -1,0 +1,62 @@
+"""The audit log: GET /audit, GET /audit/verify (admin, organizer)."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import fields
+from sqlalchemy import select
+
+from competition.api.access import roles_required
+from competition.api.schemas import Out, Strict
+from competition.extensions import db
+from competition.models import AuditEntry, Role
+from competition.services import audit
+
+blp = Blueprint("audit", __name__, description="The append-only, hash-chained audit log")
+
+
+class AuditQuery(Strict):
+    contest_id = fields.Integer()
+    after_seq = fields.Integer(load_default=0)
+    limit = fields.Integer(load_default=500)
+
+
+class AuditEntryOut(Out):
+    seq = fields.Integer(required=True)
+    at = fields.DateTime(required=True)
+    actor = fields.String(required=True)
+    action = fields.String(required=True)
+    target = fields.String(required=True)
+    contest_id = fields.Integer(allow_none=True)
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)
+    hash = fields.String(required=True)
+    prev_hash = fields.String(required=True)
+
+
+class VerifyOut(Out):
+    ok = fields.Boolean(required=True)
+    entries = fields.Integer(required=True)
+    first_bad_seq = fields.Integer()
+
+
+@blp.route("/audit")
+class AuditLog(MethodView):
+    @roles_required(Role.ADMIN, Role.ORGANIZER)
+    @blp.arguments(AuditQuery, location="query")
+    @blp.response(200, AuditEntryOut(many=True))
+    def get(self, query):
+        """Entries in `seq` order, optionally of one contest; page with `after_seq` and `limit`."""
+        stmt = select(AuditEntry).where(AuditEntry.seq > query["after_seq"]).order_by(AuditEntry.seq)
+        if "contest_id" in query:
+            stmt = stmt.where(AuditEntry.contest_id == query["contest_id"])
+        return db.session.scalars(stmt.limit(max(1, min(query["limit"], 5000)))).all()
+
+
+@blp.route("/audit/verify")
+class AuditVerify(MethodView):
+    @roles_required(Role.ADMIN, Role.ORGANIZER)
+    @blp.response(200, VerifyOut)
+    def get(self):
+        """Recompute the hash chain; name the first entry that does not match."""
+        return audit.verify(db.session).as_dict()

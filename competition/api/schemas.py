@@ -1,0 +1,66 @@
+"""Shared marshmallow building blocks: strict input schemas, decimals as strings, length limits."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+import marshmallow as ma
+from marshmallow import RAISE, fields, validate
+
+NAME = validate.Length(min=1, max=200)
+CODE = validate.Length(min=1, max=32)
+REASON = validate.Length(min=1, max=2000)
+DESCRIPTION = validate.Length(max=2000)
+
+
+class Strict(ma.Schema):
+    """Input schema: unknown fields are a 422 (api.md, Conventions)."""
+
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+
+class Out(ma.Schema):
+    class Meta:
+        ordered = True
+
+
+class DecimalString(fields.Field):
+    """A decimal that travels as a string ("82.20"); input may be a string or a JSON number."""
+
+    default_error_messages = {"invalid": "Not a valid decimal number."}
+
+    def __init__(self, places: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.places = places
+        self.metadata.setdefault("type", "string")
+        self.metadata.setdefault("pattern", r"^-?\d+(\.\d+)?$")
+        self.metadata.setdefault("example", "82.20")
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        if self.places is not None:
+            value = Decimal(value).quantize(Decimal(1).scaleb(-self.places))
+        return str(value)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise self.make_error("invalid")
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation as exc:
+            raise self.make_error("invalid") from exc
+        if not number.is_finite():
+            raise self.make_error("invalid")
+        return number
+
+    def _jsonschema_type_mapping(self):  # apispec: document as string
+        return {"type": "string"}
+
+
+class ErrorSchema(Out):
+    code = fields.Integer(required=True)
+    status = fields.String(required=True)
+    message = fields.String(required=True)
+    errors = fields.Raw()

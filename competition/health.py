@@ -1,0 +1,47 @@
+"""/healthz (process alive) and /readyz (database and, when configured, Redis reachable)."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+from sqlalchemy import text
+
+from competition.extensions import db
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    return jsonify(status="ok")
+
+
+def _check_database() -> str:
+    try:
+        db.session.execute(text("SELECT 1"))
+        db.session.rollback()
+        return "ok"
+    except Exception as exc:  # any failure means "not ready"; say which
+        db.session.rollback()
+        return f"error: {type(exc).__name__}"
+
+
+def _check_redis() -> str | None:
+    url = current_app.config.get("COMPETITION_REDIS_URL")
+    if not url:
+        return None
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
+        return "ok"
+    except Exception as exc:
+        return f"error: {type(exc).__name__}"
+
+
+@bp.get("/readyz")
+def readyz():
+    checks = {"database": _check_database()}
+    redis_state = _check_redis()
+    if redis_state is not None:
+        checks["redis"] = redis_state
+    ready = all(state == "ok" for state in checks.values())
+    return jsonify(status="ready" if ready else "not ready", checks=checks), 200 if ready else 503

@@ -1,0 +1,62 @@
+"""One JSON log line per request (operations.md); audit entries log themselves on commit."""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+
+from flask import Flask, g, request
+from flask_login import current_user
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        if message.startswith("{"):
+            payload = json.loads(message)
+        else:
+            payload = {"message": message}
+        payload = {"ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"), "level": record.levelname,
+                   "logger": record.name, **payload}
+        if record.exc_info:
+            payload["exception"] = self.formatException(record.exc_info)
+        return json.dumps(payload, ensure_ascii=False)
+
+
+def configure_logging() -> None:
+    root = logging.getLogger("competition")
+    if any(getattr(h, "_competition", False) for h in root.handlers):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    handler._competition = True
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    root.propagate = False
+
+
+access_log = logging.getLogger("competition.access")
+
+
+def init_app(app: Flask) -> None:
+    configure_logging()
+
+    @app.before_request
+    def _start_timer():
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def _log_request(response):
+        started = g.pop("request_started", None)
+        user = current_user.id if current_user and current_user.is_authenticated else None
+        access_log.info(json.dumps({
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
+            "user": user,
+            "remote": request.remote_addr,
+            "bytes": response.calculate_content_length(),
+        }))
+        return response

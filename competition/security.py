@@ -1,0 +1,93 @@
+"""Sign-in loaders, CSRF on browser writes, and security headers (roles.md, Sessions)."""
+from __future__ import annotations
+
+from flask import Flask, g, request
+from flask_wtf.csrf import CSRFError
+
+from competition.extensions import csrf, db, login_manager
+from competition.models import User
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self' ws: wss:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+@login_manager.user_loader
+def _load_session_user(user_id: str) -> User | None:
+    if bearer_token() is not None:
+        return None  # a request carrying a token is judged by its token alone
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
+
+
+@login_manager.request_loader
+def _load_token_user(_request) -> User | None:
+    from competition.services.accounts import user_for_token
+
+    token = bearer_token()
+    if token is None:
+        return None
+    g.via_token = True
+    return user_for_token(token)
+
+
+def _check_csrf() -> None:
+    """Browser writes need the CSRF token; API clients using bearer tokens (no cookies) do not.
+
+    A write that carries no bearer token and either a session cookie or a form is a browser write.
+    """
+    if request.method in SAFE_METHODS or bearer_token() is not None:
+        return
+    from flask import current_app
+
+    has_session = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+    if has_session or not request.path.startswith("/api/"):
+        csrf.protect()
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "web.login"
+    login_manager.session_protection = "basic"
+    csrf.init_app(app)
+    app.before_request(_check_csrf)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_failed(error: CSRFError):
+        from werkzeug.exceptions import Forbidden
+
+        forbidden = Forbidden(f"CSRF check failed: {error.description}")
+        forbidden.data = {"message": forbidden.description}
+        return app.handle_http_exception(forbidden)
+
+    @app.after_request
+    def _headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if request.path.startswith("/api/") and "Cache-Control" not in headers:
+            headers["Cache-Control"] = "no-store"
+        return response

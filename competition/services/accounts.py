@@ -1,0 +1,144 @@
+"""Users, passwords, bearer tokens and sign-in throttling (roles.md, api.md Conventions)."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from sqlalchemy import delete, func, select
+
+from competition.extensions import db
+from competition.models import ApiToken, Enterprise, LoginFailure, Role, User
+from competition.services import audit
+
+_hasher = PasswordHasher()  # Argon2id, the library's current recommended parameters
+# Verifying against this keeps an unknown username as slow as a wrong password.
+_DUMMY_HASH = _hasher.hash("not a password")
+
+
+class AccountError(Exception):
+    """A request about accounts that cannot be carried out; `field` names what is wrong."""
+
+    def __init__(self, message: str, field: str | None = None, status: int = 422):
+        super().__init__(message)
+        self.message, self.field, self.status = message, field, status
+
+
+class BadCredentials(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Throttled(Exception):
+    retry_after: int
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(user: User | None, password: str) -> bool:
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return user is not None
+
+
+def create_user(*, username: str, password: str, role: Role, display_name: str = "",
+                enterprise_id: int | None = None) -> User:
+    if db.session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise AccountError(f"username {username!r} is taken", "username", status=409)
+    if role is Role.HR and enterprise_id is None:
+        raise AccountError("an hr user needs an enterprise_id", "enterprise_id")
+    if enterprise_id is not None and db.session.get(Enterprise, enterprise_id) is None:
+        raise AccountError(f"enterprise {enterprise_id} does not exist", "enterprise_id")
+    if len(password) < 8:
+        raise AccountError("passwords have at least 8 characters", "password")
+    user = User(username=username, password_hash=hash_password(password), role=role,
+                display_name=display_name or username, enterprise_id=enterprise_id)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.create", f"user:{user.id}",
+                 after={"username": username, "role": role, "enterprise_id": enterprise_id})
+    return user
+
+
+# --- sign-in throttling ---------------------------------------------------------------------
+
+def _keys(username: str, address: str) -> tuple[str, str]:
+    return f"user:{username.lower()[:150]}", f"addr:{address[:150]}"
+
+
+def _retry_after(key: str, limit: int, now: datetime) -> int | None:
+    window = timedelta(seconds=current_app.config["COMPETITION_LOGIN_WINDOW_SECONDS"])
+    since = now - window
+    count, oldest = db.session.execute(
+        select(func.count(), func.min(LoginFailure.at)).where(LoginFailure.key == key, LoginFailure.at > since)
+    ).one()
+    if count < limit:
+        return None
+    return max(1, int((oldest + window - now).total_seconds()) + 1)
+
+
+def authenticate(username: str, password: str, address: str) -> User:
+    """Check a username and password, slowing down repeated failures (429 with Retry-After).
+
+    Failures are committed at once, whatever the caller does next: they must outlive the request.
+    """
+    now = datetime.now(timezone.utc)
+    config = current_app.config
+    user_key, addr_key = _keys(username, address)
+    for key, limit in ((user_key, config["COMPETITION_LOGIN_MAX_FAILURES_PER_USER"]),
+                       (addr_key, config["COMPETITION_LOGIN_MAX_FAILURES_PER_ADDRESS"])):
+        wait = _retry_after(key, limit, now)
+        if wait is not None:
+            raise Throttled(wait)
+    user = db.session.scalar(select(User).where(User.username == username))
+    if not check_password(user, password) or not user.active:
+        db.session.add_all([LoginFailure(key=user_key, at=now), LoginFailure(key=addr_key, at=now)])
+        db.session.commit()
+        raise BadCredentials()
+    db.session.execute(delete(LoginFailure).where(LoginFailure.key == user_key))
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+# --- bearer tokens ----------------------------------------------------------------------------
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User, *, purpose: str = "api", lifetime: timedelta | None = None) -> str:
+    """Create a token for `user` and return it; only its digest is stored."""
+    token = secrets.token_urlsafe(32)
+    lifetime = lifetime or current_app.config["COMPETITION_TOKEN_LIFETIME"]
+    db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token), purpose=purpose,
+                            expires_at=datetime.now(timezone.utc) + lifetime))
+    return token
+
+
+def user_for_token(token: str, *, purpose: str = "api") -> User | None:
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token),
+                                                   ApiToken.purpose == purpose))
+    if row is None or row.expires_at <= datetime.now(timezone.utc) or not row.user.active:
+        return None
+    return row.user
+
+
+def redeem_one_time_token(token: str, *, purpose: str) -> User | None:
+    """Use a one-time token (a judge's QR sign-in link): valid once, then gone."""
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token),
+                                                   ApiToken.purpose == purpose).with_for_update())
+    if row is None:
+        return None
+    user = row.user
+    valid = row.expires_at > datetime.now(timezone.utc) and user.active
+    db.session.delete(row)
+    return user if valid else None

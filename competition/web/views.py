@@ -1,0 +1,78 @@
+"""Landing page, sign-in and sign-out, language switch, and the API docs page."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from competition.extensions import db
+from competition.i18n import LANG_COOKIE
+from competition.services import accounts
+
+bp = Blueprint("web", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths, so the sign-in page cannot be used to redirect elsewhere."""
+    if not target:
+        return url_for("web.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("web.index")
+    return target
+
+
+@bp.get("/")
+def index():
+    return render_template("index.html")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if request.method == "GET":
+        return render_template("login.html", next=request.args.get("next", ""))
+    username = request.form.get("username", "").strip()
+    password = request.form.get("password", "")
+    try:
+        user = accounts.authenticate(username, password, request.remote_addr or "unknown")
+    except accounts.Throttled as throttled:
+        flash(_("登录失败次数过多，请 %(seconds)s 秒后再试。", seconds=throttled.retry_after), "error")
+        response = make_response(render_template("login.html", next=request.form.get("next", "")), 429)
+        response.headers["Retry-After"] = str(throttled.retry_after)
+        return response
+    except accounts.BadCredentials:
+        flash(_("用户名或密码错误。"), "error")
+        return render_template("login.html", next=request.form.get("next", "")), 401
+    db.session.commit()
+    login_user(user)
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    return redirect(url_for("web.index"))
+
+
+@bp.get("/lang/<code>")
+def set_language(code: str):
+    from flask import current_app
+
+    response = redirect(_safe_next(request.args.get("next")))
+    if code in current_app.config["COMPETITION_LANGUAGES"]:
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
+@bp.get("/api/docs")
+def api_docs():
+    return render_template("api_docs.html")
+
+
+@bp.app_context_processor
+def _page_globals():
+    from flask_babel import get_locale
+
+    return {"current_user": current_user, "locale": str(get_locale() or "zh_CN")}

@@ -1,0 +1,89 @@
+"""A real server process for browser and multi-process tests: `competition serve` (gunicorn, gevent)
+on a free port, against its own database, started and stopped by the test."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    database_url: str
+    instance_path: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "COMPETITION_DATABASE_URL": self.database_url,
+                "COMPETITION_INSTANCE_PATH": str(self.instance_path),
+                "COMPETITION_SECRET_KEY": "live-test-secret", **self.extra_env}
+
+    def command(self, *args: str, stdin: str | None = None) -> str:
+        result = subprocess.run([sys.executable, "-m", "competition", *args], env=self.env, input=stdin,
+                                capture_output=True, text=True, timeout=120)
+        if result.returncode != 0:
+            raise RuntimeError(f"competition {' '.join(args)} failed: {result.stderr}")
+        return result.stdout
+
+    def start(self, timeout: float = 30) -> LiveServer:
+        log = open(self.instance_path / f"server-{self.port}.log", "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "competition", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log_tail()}")
+            try:
+                if requests.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return self
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"server did not start: {self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def log_tail(self, lines: int = 40) -> str:
+        path = self.instance_path / f"server-{self.port}.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+
+def prepared_server(tmp_path: Path, database_url: str | None = None, **extra_env: str) -> LiveServer:
+    """A server whose database is migrated (and nothing else yet)."""
+    instance = tmp_path / "instance"
+    instance.mkdir(exist_ok=True)
+    server = LiveServer(database_url or f"sqlite:///{instance / 'live.sqlite3'}", instance, dict(extra_env))
+    server.command("db", "upgrade")
+    return server

@@ -1,0 +1,64 @@
+"""Helpers for the tests: users with tokens, authorised request headers, error-body checks."""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import pytest
+
+_counter = itertools.count(1)
+PASSWORD = "correct-horse-battery"
+
+
+@dataclass
+class Account:
+    id: int
+    username: str
+    role: str
+    token: str
+    enterprise_id: int | None = None
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@pytest.fixture
+def make_user(app):
+    """make_user("organizer") -> Account with a bearer token (created directly, committed)."""
+
+    def make(role: str = "admin", *, enterprise_id: int | None = None, username: str | None = None,
+             password: str = PASSWORD) -> Account:
+        from competition.extensions import db
+        from competition.models import Role
+        from competition.services import accounts
+
+        with app.app_context():
+            user = accounts.create_user(username=username or f"{role}{next(_counter)}", password=password,
+                                        role=Role(role), enterprise_id=enterprise_id)
+            token = accounts.issue_token(user)
+            db.session.commit()
+            return Account(user.id, user.username, role, token, enterprise_id)
+
+    return make
+
+
+@pytest.fixture
+def admin(make_user) -> Account:
+    return make_user("admin")
+
+
+def assert_error(response, code: int, *, field: str | None = None) -> dict:
+    """The api.md error body: code, status, message (and field-level errors for 422)."""
+    assert response.status_code == code, response.get_data(as_text=True)
+    assert response.is_json, response.get_data(as_text=True)
+    body = response.get_json()
+    assert body["code"] == code
+    assert isinstance(body["status"], str) and body["status"]
+    assert isinstance(body["message"], str) and body["message"]
+    if field is not None:
+        assert field in body["errors"], body
+    return body
+
+
+__all__ = ["Account", "PASSWORD", "admin", "assert_error", "make_user"]
