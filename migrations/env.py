@@ -20,6 +20,12 @@ def render_item(type_, obj, autogen_context):
     application code (which changes over time while migrations must not)."""
     if type_ == "type":
         name = type(obj).__name__
+        if name == "Variant" or getattr(obj, "_variant_mapping", None):
+            base = obj.impl if name == "Variant" else obj
+            variants = getattr(obj, "_variant_mapping", {})
+            if "postgresql" in variants and getattr(variants["postgresql"], "collation", None):
+                return (f"sa.String({base.length}).with_variant("
+                        f"sa.String({base.length}, collation='{variants['postgresql'].collation}'), 'postgresql')")
         if name == "UTCDateTime":
             return "sa.DateTime(timezone=True)"
         if name == "ExactDecimal":

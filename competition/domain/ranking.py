@@ -148,3 +148,58 @@ def _codes(scheme: MarkingScheme, kind: str) -> set[str]:
     if kind == COMPONENT:
         return {c.code for c in scheme.components}
     return {m.code for _, m in scheme.modules()}
+
+
+# --- the rank key as text, for storage -----------------------------------------------------------
+#
+# The database keeps each competitor's key as two strings so that the board is one ORDER BY on an
+# index: `perf_key` (equal exactly when two rows share a rank) and `order_key` (the whole board
+# order). Both are plain ASCII that sort bytewise exactly as `rank_key` does (store them with the
+# "C" collation on PostgreSQL). Figures are rounded decimals with at most 4 places and fewer than
+# 13 integer digits; descending figures are stored as their complement to 10**17.
+
+_SCALE = Decimal(10) ** 4
+_SPAN = 10**17
+_END = "."  # sorts before every digit and hex letter: ends a variable-length part
+
+
+def _fixed(number: int) -> str:
+    if not 0 <= number < _SPAN:
+        raise ValueError("figure out of the storable range")
+    return f"{number:017d}"
+
+
+def _descending(value: Decimal) -> str:
+    return _fixed(_SPAN - 1 - int((value * _SCALE).to_integral_exact()))
+
+
+def _encode_figure(kind: str, figure: tuple[int, Decimal | int]) -> str:
+    present, value = figure
+    if present == _MISSING:
+        return "1" + "0" * 17
+    if kind == TIME_USED:
+        return "0" + _fixed(int(value))
+    return "0" + _descending(-Decimal(value))  # rank_key negates scores; undo, then complement
+
+
+def _encode_bib(bib: str) -> str:
+    parts = []
+    for part in _natural(bib):
+        if isinstance(part, int):
+            digits = str(part)
+            parts.append(f"1{len(digits):02d}{digits}")
+        else:  # text parts, empty ones included: they take part in the tuple comparison
+            parts.append("0" + part.encode().hex() + _END)
+    return "".join(parts) + _END
+
+
+def storage_keys(row: RankInput, tie_breakers: Sequence[TieBreaker]) -> tuple[str, str]:
+    """(perf_key, order_key) as text that sorts exactly like ``rank_key(row, tie_breakers)``."""
+    order = _encode_bib(row.bib) + _fixed(row.id)
+    if row.status != RANKED_STATUS:
+        return "1", "1" + order
+    kinds = [next(iter(tb)) for tb in tie_breakers]
+    _group, performance, _order = rank_key(row, tie_breakers)
+    total, *figures = performance
+    perf = "0" + _descending(-total) + "".join(_encode_figure(k, f) for k, f in zip(kinds, figures))
+    return perf, perf + _END + order

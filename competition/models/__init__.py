@@ -1,16 +1,19 @@
 """The database layer: one module per aggregate; importing this package registers every model."""
 from competition.models.audit import AuditEntry, AuditHead
+from competition.models.board import BoardEvent, BoardView, Standing
+from competition.models.competitor import Competitor, CompetitorMember
+from competition.models.contest import Contest, ContestJudge, ContestState, ModuleLock
 from competition.models.enterprise import Enterprise
+from competition.models.grading import Grade, GradeScheme
 from competition.models.idempotency import IdempotencyRecord
+from competition.models.marking import Mark, MarkRevision
+from competition.models.occupation import Occupation
+from competition.models.person import Person, PersonGrade
 from competition.models.user import ApiToken, LoginFailure, Role, User
 
 __all__ = [
-    "ApiToken",
-    "AuditEntry",
-    "AuditHead",
-    "Enterprise",
-    "IdempotencyRecord",
-    "LoginFailure",
-    "Role",
-    "User",
+    "ApiToken", "AuditEntry", "AuditHead", "BoardEvent", "BoardView", "Competitor", "CompetitorMember",
+    "Contest", "ContestJudge", "ContestState", "Enterprise", "Grade", "GradeScheme", "IdempotencyRecord",
+    "LoginFailure", "Mark", "MarkRevision", "ModuleLock", "Occupation", "Person", "PersonGrade", "Role",
+    "Standing", "User",
 ]

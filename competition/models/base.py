@@ -5,7 +5,9 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Annotated
 
-from sqlalchemy import DateTime, Numeric, String, TypeDecorator
+import enum
+
+from sqlalchemy import DateTime, Enum, Numeric, String, TypeDecorator
 from sqlalchemy.orm import mapped_column
 
 
@@ -61,6 +63,11 @@ class ExactDecimal(TypeDecorator):
         if value is None:
             return None
         return Decimal(value) if not isinstance(value, Decimal) else value
+
+
+def str_enum(enum_class: type[enum.Enum], length: int = 16) -> Enum:
+    """An enum stored as its string value (a VARCHAR, not a native database enum)."""
+    return Enum(enum_class, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 intpk = Annotated[int, mapped_column(primary_key=True)]
