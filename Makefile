@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test translations migrate demo serve clean wheel
+.PHONY: run test install install-test translations migrate demo serve simulate clean wheel
 
 run: install migrate demo serve
 
@@ -33,13 +33,16 @@ install-test: $(VENV)/.installed-test
 
 translations: | $(BIN)/python
 	@if ls competition/translations/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
-		$(BIN)/pybabel compile -q -d competition/translations; fi
+		$(BIN)/pybabel compile -d competition/translations; fi
 
 migrate: install
 	$(BIN)/competition db upgrade
 
 demo: install
 	$(BIN)/competition demo --if-empty
+
+simulate: install
+	$(BIN)/competition demo --simulate --url http://$(HOST):$(PORT)
 
 serve: install
 	$(BIN)/competition serve --host $(HOST) --port $(PORT)

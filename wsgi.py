@@ -1,4 +1,4 @@
-"""WSGI entry point: `gunicorn -k gevent -w 1 wsgi:app` (see `competition serve`)."""
-from competition import create_app
+"""WSGI entry point for a checkout: `gunicorn -k gevent -w 1 wsgi:app` (see `competition serve`)."""
+from competition.wsgi import app
 
-app = create_app()
+__all__ = ["app"]

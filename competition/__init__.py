@@ -33,6 +33,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config.from_environment(Path(app.instance_path)))
     if overrides:
         app.config.update(overrides)
+    proxies = int(app.config.get("COMPETITION_PROXY_COUNT") or 0)
+    if proxies:  # behind nginx: client address, scheme and host come from X-Forwarded-*
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.json.ensure_ascii = False  # Chinese names stay readable in API answers
     app.json.sort_keys = False  # fields in schema order
 

@@ -5,6 +5,7 @@ It is Flask's command group over the app factory, so `competition db upgrade` (F
 """
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -15,7 +16,12 @@ from competition import create_app
 from competition.extensions import db
 
 
-@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_version_option=False,
+def _command_app():
+    """Commands print their own results; the JSON log shows only warnings unless asked for more."""
+    return create_app({"COMPETITION_LOG_LEVEL": os.environ.get("COMPETITION_LOG_LEVEL", "WARNING")})
+
+
+@click.group(cls=FlaskGroup, create_app=_command_app, add_version_option=False,
              add_default_commands=True, load_dotenv=False)
 def main() -> None:
     """competition: skill contests scored live and turned into grade promotions."""
@@ -67,13 +73,47 @@ def audit_verify() -> None:
     sys.exit(1)
 
 
+@main.group("occupations")
+def occupations_group() -> None:
+    """Occupations of the national classification."""
+
+
+@occupations_group.command("load")
+@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="CSV with columns code,edition,name,levels[,direction] (default: the shipped list).")
+@with_appcontext
+def occupations_load(path: str | None) -> None:
+    """Create or update occupations from a CSV file, matched by code."""
+    from competition.services import occupations
+    from competition.services.enterprises import MasterDataError
+
+    try:
+        result = occupations.load_file(path)
+    except MasterDataError as error:
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(f"occupations: {result.created} created, {result.updated} updated, "
+               f"{result.unchanged} unchanged")
+
+
 @main.command("demo")
 @click.option("--if-empty", is_flag=True, help="Only when the database has no users yet (make run).")
+@click.option("--simulate", is_flag=True, help="Keep entering plausible marks through the running server.")
+@click.option("--url", default="http://127.0.0.1:5000", show_default=True, help="The server, with --simulate.")
+@click.option("--interval", default=1.0, show_default=True, help="Seconds between marks, with --simulate.")
+@click.option("--limit", type=int, default=None, help="Stop after this many marks, with --simulate.")
 @with_appcontext
-def demo(if_empty: bool) -> None:
+def demo(if_empty: bool, simulate: bool, url: str, interval: float, limit: int | None) -> None:
     """Load the demo contest (clearly marked as demo) and print its sign-in details."""
     from competition import demo as demo_data
 
+    if simulate:
+        try:
+            entered = demo_data.simulate(url.rstrip("/"), interval=interval, limit=limit, log=click.echo)
+        except (RuntimeError, OSError) as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"simulate: {entered} marks entered")
+        return
     if not demo_data.database_is_empty():
         if if_empty:
             click.echo("demo: the database already has data; nothing loaded")
@@ -84,6 +124,7 @@ def demo(if_empty: bool) -> None:
     click.echo("demo loaded (示例数据). Sign in at /login with:")
     for account in made:
         click.echo(f"  {account.username:<16} / {demo_data.DEMO_PASSWORD}   {account.role:<10} {account.note}")
+    click.echo("Board: /contests · keep marks coming: competition demo --simulate (or make simulate)")
 
 
 @main.command("serve")
@@ -91,21 +132,13 @@ def demo(if_empty: bool) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--worker-connections", default=10_000, show_default=True, type=int)
 def serve(host: str, port: int, worker_connections: int) -> None:
-    """Serve with gunicorn: one process, gevent worker (websockets and thousands of spectators)."""
-    from gunicorn.app.base import BaseApplication
+    """Serve with gunicorn: one process, gevent worker (websockets and thousands of spectators).
 
-    class Server(BaseApplication):
-        def load_config(self):
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", 1)
-            self.cfg.set("worker_class", "gevent")
-            self.cfg.set("worker_connections", worker_connections)
-            self.cfg.set("timeout", 60)
-            self.cfg.set("graceful_timeout", 10)
-            self.cfg.set("accesslog", None)
-
-        def load(self):
-            return create_app()
-
+    gunicorn replaces this process, so the application is first imported in the worker, after
+    gevent has patched the standard library."""
     click.echo(f"serving on http://{host}:{port}")
-    Server().run()
+    argv = [sys.executable, "-m", "gunicorn", "competition.wsgi:app",
+            "--worker-class", "gevent", "--workers", "1", "--worker-connections", str(worker_connections),
+            "--bind", f"{host}:{port}", "--timeout", "60", "--graceful-timeout", "10", "--no-control-socket"]
+    sys.stdout.flush()
+    os.execv(sys.executable, argv)

@@ -43,6 +43,9 @@ def from_environment(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "COMPETITION_REDIS_URL": os.environ.get("COMPETITION_REDIS_URL") or None,
+        "COMPETITION_REDIS_CHANNEL": os.environ.get("COMPETITION_REDIS_CHANNEL", "competition"),
+        # How many reverse proxies (nginx) stand in front: their X-Forwarded-* headers are trusted.
+        "COMPETITION_PROXY_COUNT": int(os.environ.get("COMPETITION_PROXY_COUNT", "0")),
         # Request bodies: 1 MiB, imports 10 MiB (api.md, Conventions).
         "MAX_CONTENT_LENGTH": ONE_MIB,
         "COMPETITION_IMPORT_MAX_BYTES": 10 * ONE_MIB,

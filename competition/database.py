@@ -9,13 +9,23 @@ spectators never queue behind judges.
 from __future__ import annotations
 
 import sqlite3
+import threading
 
 from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import Pool
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# SQLite's own lock wait (busy_timeout) happens inside C and cannot yield to other greenlets, so a
+# writer waiting for a writer that is itself waiting (say, reading its request body) would stall the
+# whole gevent worker. Writers of one process therefore queue here first: under gunicorn's gevent
+# worker `threading` is patched and this lock yields; across processes busy_timeout still applies.
+_sqlite_writer = threading.Lock()
+_HOLDS_WRITER = "competition_holds_sqlite_writer"
 
 
 @event.listens_for(Engine, "connect")
@@ -36,7 +46,36 @@ def _sqlite_on_begin(connection) -> None:
     if connection.dialect.name != "sqlite":
         return
     reading = has_request_context() and request.method in READ_ONLY_METHODS
-    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+    if reading:
+        connection.exec_driver_sql("BEGIN")
+        return
+    if not connection.info.get(_HOLDS_WRITER):
+        if not _sqlite_writer.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            raise OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked"))
+        connection.info[_HOLDS_WRITER] = True
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except Exception:
+        _release(connection.info)
+        raise
+
+
+def _release(info: dict) -> None:
+    if info.pop(_HOLDS_WRITER, False):
+        _sqlite_writer.release()
+
+
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _sqlite_on_end(connection) -> None:
+    if connection.dialect.name == "sqlite":
+        _release(connection.info)
+
+
+@event.listens_for(Pool, "checkin")
+def _sqlite_on_checkin(_dbapi_connection, record) -> None:
+    if record is not None:
+        _release(record.info)  # a connection returned without commit or rollback events
 
 
 def is_postgresql(url: str) -> bool:

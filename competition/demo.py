@@ -1,25 +1,86 @@
-"""The demo data that `make run` loads into an empty database (clearly marked as demo).
+"""The demo contest that `make run` loads into an empty database (clearly marked 示例/demo).
 
-Everything is created through the services, exactly as an organiser would through the API, so the
-demo exercises the real rules.
+Everything is created through the services, exactly as organisers, HR officers and judges would
+through the API, so the demo exercises the real rules: an electrician contest (电工 6-31-01-03) with a
+theory and a practical component, three modules with measurement, judgement and panel aspects,
+24 competitors from three enterprises (one a school, with students), seven judges (one of them
+conflicted with a steelworks' competitors), a promotion policy from the library, and marks entered
+part of the way, so that the board has something to show. `simulate()` then keeps entering
+plausible marks through the HTTP API, like judges' tablets would.
 """
 from __future__ import annotations
 
+import json
+import random
+import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 
+from competition.domain.identity import id_check_char
+from competition.domain.policy_library import get_ready_policy
 from competition.extensions import db
-from competition.models import Enterprise, Role, User
-from competition.services import accounts
+from competition.models import Contest, ContestJudge, Enterprise, Role, User
+from competition.services import accounts, contests, grade_schemes, marking, occupations, people
 
 DEMO_PASSWORD = "demo-pass-2026"
+POLICY = "tianjin-city-class-1"
 
 ENTERPRISES = [
-    ("DEMO-GRID", "示例·国网辽宁电力有限公司", "210001"),
-    ("DEMO-STEEL", "示例·鞍山钢铁集团", "210002"),
-    ("DEMO-SCHOOL", "示例·辽宁电力技师学院", "210003"),
+    # code, name, site code, kind of people, grade scheme
+    ("DEMO-GRID", "示例·国网辽宁电力有限公司", "210001", "employee", "eight"),
+    ("DEMO-STEEL", "示例·鞍山钢铁集团", "210002", "employee", "sublevels"),
+    ("DEMO-SCHOOL", "示例·辽宁电力技师学院", "210003", "student", "eight"),
 ]
+
+SUBLEVEL_SCHEME = [
+    {"code": "apprentice", "name": "学徒工", "national_level": None},
+    {"code": "junior", "name": "初级工", "national_level": 5},
+    {"code": "intermediate", "name": "中级工", "national_level": 4},
+    {"code": "senior", "name": "高级工", "national_level": 3},
+    {"code": "technician_1", "name": "技师一档", "national_level": 2},
+    {"code": "technician_2", "name": "技师二档", "national_level": 2},
+    {"code": "senior_technician", "name": "高级技师", "national_level": 1},
+    {"code": "chief_technician", "name": "首席技师", "national_level": 1, "appointed_only": True},
+]
+
+SCHEME = {"components": [
+    {"code": "T", "name": "理论知识", "weight": "30", "modules": [
+        {"code": "T1", "name": "理论考试", "aspects": [
+            {"code": "T1a", "name": "单项选择题", "type": "measurement", "max_mark": "40"},
+            {"code": "T1b", "name": "多项选择题", "type": "measurement", "max_mark": "30"},
+            {"code": "T1c", "name": "判断题", "type": "measurement", "max_mark": "30"},
+        ]},
+    ]},
+    {"code": "P", "name": "操作技能", "weight": "70", "modules": [
+        {"code": "A", "name": "模块A 安装接线", "aspects": [
+            {"code": "A1", "name": "接线正确率", "type": "measurement", "max_mark": "20",
+             "description": "按图纸逐点测量，错一处扣2分"},
+            {"code": "A2", "name": "工艺美观", "type": "judgement", "max_mark": "10",
+             "description": "线槽整齐、线号清晰、压接可靠；0 差 · 1 合格 · 2 良好 · 3 优秀"},
+            {"code": "A3", "name": "安全文明生产", "type": "judgement", "max_mark": "5",
+             "description": "劳保用品、工具摆放、场地清理"},
+        ]},
+        {"code": "B", "name": "模块B 调试运行", "aspects": [
+            {"code": "B1", "name": "功能调试", "type": "measurement", "max_mark": "25",
+             "description": "按任务书逐项通电验证"},
+            {"code": "B2", "name": "故障排除", "type": "panel", "max_mark": "30", "panel_size": 5,
+             "aggregate": "trimmed", "trim": 1, "description": "五名裁判独立评分，去掉最高最低分取平均"},
+            {"code": "B3", "name": "整体质量", "type": "panel", "max_mark": "10", "panel_size": 5,
+             "aggregate": "mean"},
+        ]},
+    ]},
+]}
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何林高罗郑梁谢宋"
+GIVEN = ["建国", "海峰", "志强", "晓东", "丽娜", "伟", "鹏飞", "国庆", "春雷", "雪梅", "宏伟", "立新",
+         "文博", "子豪", "俊杰", "思远", "明轩", "浩然", "欣怡", "嘉怡", "宇航", "天佑", "博文", "雨泽"]
+GRADES = ["junior", "intermediate", "senior", "intermediate", "senior", "technician", "junior", "senior"]
 
 
 @dataclass
@@ -33,23 +94,184 @@ def database_is_empty() -> bool:
     return db.session.scalar(select(func.count()).select_from(User)) == 0
 
 
-def load() -> list[DemoAccount]:
+def _id_number(n: int) -> str:
+    first17 = f"2103{n % 90 + 10:02d}{19850101 + (n % 12) * 100 + n % 27 + 1}{n * 7 % 1000:03d}"
+    return first17 + id_check_char(first17)
+
+
+def _user(username: str, role: Role, display: str, enterprise_id: int | None = None) -> User:
+    return accounts.create_user(username=username, password=DEMO_PASSWORD, role=role, display_name=display,
+                                enterprise_id=enterprise_id)
+
+
+def load(seed: int = 2026) -> list[DemoAccount]:
     """Create the demo; returns the sign-in accounts to print. The caller commits."""
-    enterprises = []
-    for code, name, site in ENTERPRISES:
+    rng = random.Random(seed)
+    occupations.load_file()
+    made: list[DemoAccount] = []
+    admin = _user("demo_admin", Role.ADMIN, "系统管理员（示例）")
+    organizer = _user("demo_organizer", Role.ORGANIZER, "竞赛组织者（示例）")
+    made += [DemoAccount("demo_admin", "admin", admin.display_name),
+             DemoAccount("demo_organizer", "organizer", organizer.display_name)]
+
+    person_ids: list[tuple[int, int]] = []  # (person id, enterprise id)
+    for index, (code, name, site, kind, scheme) in enumerate(ENTERPRISES):
         enterprise = Enterprise(code=code, name=name, cert_prefix="Y", org_code="0000", province_code="21",
                                 site_code=site)
         db.session.add(enterprise)
-        enterprises.append(enterprise)
-    db.session.flush()
-    accounts_made = [
-        ("demo_admin", Role.ADMIN, None, "系统管理员 (demo)"),
-        ("demo_organizer", Role.ORGANIZER, None, "竞赛组织者 (demo)"),
-        ("demo_hr", Role.HR, enterprises[0].id, f"人力资源 · {enterprises[0].name}"),
-    ]
-    made = []
-    for username, role, enterprise_id, display in accounts_made:
-        accounts.create_user(username=username, password=DEMO_PASSWORD, role=role, display_name=display,
-                             enterprise_id=enterprise_id)
-        made.append(DemoAccount(username, role.value, display))
+        db.session.flush()
+        grade_schemes.replace(enterprise, grade_schemes.template() if scheme == "eight" else SUBLEVEL_SCHEME,
+                              user=admin)
+        hr = _user(f"demo_hr{index + 1}", Role.HR, f"人力资源 · {name}", enterprise.id)
+        made.append(DemoAccount(hr.username, "hr", hr.display_name))
+        for n in range(8):
+            number = index * 8 + n
+            grade = GRADES[n] if kind == "employee" else ("junior" if n % 3 == 0 else None)
+            if scheme == "sublevels" and grade == "technician":
+                grade = "technician_1"
+            person = people.create(enterprise, {
+                "person_no": f"{code[5:]}{n + 1:03d}", "name": SURNAMES[number] + GIVEN[number],
+                "id_type": "居民身份证", "id_number": _id_number(number), "kind": kind,
+                "grades": [{"occupation_code": "6-31-01-03", "grade_code": grade}] if grade else []})
+            person_ids.append((person.id, enterprise.id))
+
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    contest = contests.create({
+        "name": "2026年辽宁省电工职业技能竞赛（示例）", "occupation_code": "6-31-01-03", "tier": "provincial_class_2",
+        "timezone": "Asia/Shanghai", "starts_at": now - timedelta(hours=3), "ends_at": now + timedelta(hours=5),
+        "visibility": "live", "precision": 2, "blind": False, "team_size": 1, "appeal_window_minutes": 0,
+        "tie_breakers": [{"component": "P"}, {"module": "B"}, {"time_used": "asc"}],
+        "promotion_policy": get_ready_policy(POLICY).to_dict()["policy"],
+    }, organizer)
+    contest.is_demo = True
+    contests.set_scheme(contest, SCHEME)
+    rng.shuffle(person_ids)
+    for bib, (person_id, _enterprise_id) in enumerate(person_ids, start=1):
+        contests.add_competitor(contest, {"person_id": person_id, "bib": f"{bib:02d}",
+                                          "station": f"{(bib - 1) // 6 + 1}-{(bib - 1) % 6 + 1}"})
+    steel = db.session.scalar(select(Enterprise.id).where(Enterprise.code == "DEMO-STEEL"))
+    grid = db.session.scalar(select(Enterprise.id).where(Enterprise.code == "DEMO-GRID"))
+    judges = []
+    for n in range(1, 7):
+        employer = steel if n == 1 else grid if n == 2 else None
+        note = "（鞍钢，回避鞍钢选手）" if n == 1 else "（国网，回避国网选手）" if n == 2 else ""
+        judge = _user(f"demo_judge{n}", Role.JUDGE, f"裁判{n}{note}", employer)
+        contests.add_judge(contest, {"user_id": judge.id, "chief": False, "aspects": "all"})
+        judges.append(judge)
+        made.append(DemoAccount(judge.username, "judge", judge.display_name))
+    chief = _user("demo_chief", Role.JUDGE, "裁判长（示例）")
+    contests.add_judge(contest, {"user_id": chief.id, "chief": True, "aspects": "all"})
+    judges.append(chief)
+    made.append(DemoAccount(chief.username, "judge", "裁判长 chief judge"))
+    contests.transition(contest, "running", None)
+    _enter_marks(contest, judges, rng)
     return made
+
+
+# --- plausible marks ---------------------------------------------------------------------------------
+
+def skill_of(competitor_id: int) -> float:
+    """A stable 0.55..0.97 ability per competitor, so marks across aspects agree with each other."""
+    return 0.55 + (competitor_id * 7919 % 43) / 100
+
+
+def plausible(aspect: dict[str, Any], skill: float, rng: random.Random) -> str:
+    if aspect["type"] == "judgement":
+        return str(max(0, min(3, round(skill * 3 + rng.uniform(-0.6, 0.6)))))
+    top = Decimal(aspect["max_mark"])
+    value = Decimal(str(max(0.0, min(1.0, skill + rng.uniform(-0.08, 0.08))))) * top
+    return str(value.quantize(Decimal("0.5")))
+
+
+def open_slots(contest: Contest, judge_ids: list[int]) -> list[tuple[int, int, dict[str, Any]]]:
+    """(judge id, competitor id, aspect) for every value still missing, respecting 回避, panel sizes
+    and locked modules."""
+    from competition.models import Mark
+
+    taken: dict[tuple[int, str], set[int]] = {}
+    for competitor_id, aspect_code, slot in db.session.execute(
+            select(Mark.competitor_id, Mark.aspect_code, Mark.slot).where(Mark.contest_id == contest.id)):
+        taken.setdefault((competitor_id, aspect_code), set()).add(slot)
+    seats = {s.user_id: s.enterprise_id
+             for s in db.session.scalars(select(ContestJudge).where(ContestJudge.contest_id == contest.id))}
+    locked = {code for code, is_locked in marking.locks_of(contest).items() if is_locked}
+    slots = []
+    for competitor in contests.competitors_of(contest):
+        employers = marking.employers_of(competitor.id)
+        for component in SCHEME["components"]:
+            for module in component["modules"]:
+                if module["code"] in locked:
+                    continue
+                for aspect in module["aspects"]:
+                    have = taken.get((competitor.id, aspect["code"]), set())
+                    size = aspect.get("panel_size", 3 if aspect["type"] == "judgement" else 1)
+                    if len(have) >= size:
+                        continue
+                    eligible = [j for j in judge_ids if seats[j] not in employers and j not in have]
+                    slots += [(judge, competitor.id, aspect) for judge in eligible[:size - len(have)]]
+    return slots
+
+
+def _enter_marks(contest: Contest, judges: list[User], rng: random.Random) -> None:
+    """Theory complete and locked, module A mostly marked, module B begun: a contest in progress."""
+    progress = {"T1": 1.0, "A": 0.8, "B": 0.25}
+    by_id = {judge.id: judge for judge in judges}
+    for judge_id, competitor_id, aspect in open_slots(contest, list(by_id)):
+        module = next(m["code"] for c in SCHEME["components"] for m in c["modules"]
+                      if aspect in m["aspects"])
+        if rng.random() > progress[module]:
+            continue
+        marking.put_mark(contest, by_id[judge_id], competitor_id=competitor_id, aspect_code=aspect["code"],
+                         value=plausible(aspect, skill_of(competitor_id), rng), expected_version=None)
+    chief = judges[-1]
+    marking.set_lock(contest, chief, "T1", locked=True, reason=None)
+
+
+def simulate(base_url: str, *, interval: float = 1.0, seed: int | None = None, limit: int | None = None,
+             log=print) -> int:
+    """Keep entering plausible marks through the HTTP API, as the judges' tablets would.
+
+    The database is only read here, and each read transaction ends before the next request goes
+    out: the server must never wait for this process's locks."""
+    rng = random.Random(seed)
+    contest = db.session.scalar(select(Contest).where(Contest.is_demo.is_(True)).order_by(Contest.id.desc()))
+    if contest is None:
+        raise RuntimeError("no demo contest in this database: run `competition demo` first")
+    contest_id = contest.id
+    judges = dict(db.session.execute(select(User.id, User.username).join(ContestJudge, ContestJudge.user_id == User.id)
+                                     .where(ContestJudge.contest_id == contest_id)).all())
+    db.session.rollback()
+    tokens = {judge_id: _token(base_url, username) for judge_id, username in judges.items()}
+    entered = 0
+    while limit is None or entered < limit:
+        slots = open_slots(db.session.get(Contest, contest_id), list(judges))
+        db.session.rollback()
+        if not slots:
+            log("simulate: every open aspect is marked; nothing left to enter")
+            break
+        judge_id, competitor_id, aspect = rng.choice(slots)
+        value = plausible(aspect, skill_of(competitor_id), rng)
+        status = _put(base_url, contest_id, tokens[judge_id], competitor_id, aspect["code"], value)
+        log(f"simulate: {judges[judge_id]} → competitor {competitor_id} {aspect['code']} = {value} ({status})")
+        entered += 1
+        time.sleep(interval * rng.uniform(0.5, 1.5))
+    return entered
+
+
+def _token(base_url: str, username: str) -> str:
+    body = json.dumps({"username": username, "password": DEMO_PASSWORD}).encode()
+    request = urllib.request.Request(f"{base_url}/api/v1/auth/token", data=body,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())["token"]
+
+
+def _put(base_url: str, contest_id: int, token: str, competitor_id: int, aspect_code: str, value: str) -> int:
+    body = json.dumps({"competitor_id": competitor_id, "aspect_code": aspect_code, "value": value}).encode()
+    request = urllib.request.Request(f"{base_url}/api/v1/contests/{contest_id}/marks", data=body, method="PUT",
+                                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code

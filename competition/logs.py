@@ -7,7 +7,6 @@ import sys
 import time
 
 from flask import Flask, g, request
-from flask_login import current_user
 
 
 class JsonFormatter(logging.Formatter):
@@ -24,15 +23,15 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, ensure_ascii=False)
 
 
-def configure_logging() -> None:
+def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger("competition")
+    root.setLevel(level)
     if any(getattr(h, "_competition", False) for h in root.handlers):
         return
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     handler._competition = True
     root.addHandler(handler)
-    root.setLevel(logging.INFO)
     root.propagate = False
 
 
@@ -40,7 +39,7 @@ access_log = logging.getLogger("competition.access")
 
 
 def init_app(app: Flask) -> None:
-    configure_logging()
+    configure_logging(app.config.get("COMPETITION_LOG_LEVEL", "INFO"))
 
     @app.before_request
     def _start_timer():
@@ -49,7 +48,8 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _log_request(response):
         started = g.pop("request_started", None)
-        user = current_user.id if current_user and current_user.is_authenticated else None
+        loaded = g.get("_login_user")  # never load the user here: the database may be the problem
+        user = loaded.id if loaded is not None and loaded.is_authenticated else None
         access_log.info(json.dumps({
             "method": request.method,
             "path": request.path,

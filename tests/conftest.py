@@ -108,6 +108,8 @@ def app(database_url: str, backend: str, tmp_path: Path):
         "SECRET_KEY": "test-secret",
         "SOCKETIO_ASYNC_MODE": "threading",
         "COMPETITION_REDIS_URL": None,
+        "COMPETITION_LIVE_SYNC": True,
+        "COMPETITION_LOG_LEVEL": "WARNING",
     })
     with app.app_context():
         if backend == "postgresql":

@@ -56,7 +56,7 @@ class LiveServer:
             try:
                 if requests.get(f"{self.url}/healthz", timeout=1).status_code == 200:
                     return self
-            except requests.ConnectionError:
+            except requests.RequestException:  # refused, or accepted before the worker is ready
                 pass
             time.sleep(0.2)
         raise RuntimeError(f"server did not start: {self.log_tail()}")

@@ -23,24 +23,25 @@ class Account:
         return {"Authorization": f"Bearer {self.token}"}
 
 
+def create_account(app, role: str = "admin", *, enterprise_id: int | None = None, username: str | None = None,
+                   password: str = PASSWORD) -> Account:
+    """A user with a bearer token, created directly and committed."""
+    from competition.extensions import db
+    from competition.models import Role
+    from competition.services import accounts
+
+    with app.app_context():
+        user = accounts.create_user(username=username or f"{role}{next(_counter)}", password=password,
+                                    role=Role(role), enterprise_id=enterprise_id)
+        token = accounts.issue_token(user)
+        db.session.commit()
+        return Account(user.id, user.username, role, token, enterprise_id)
+
+
 @pytest.fixture
 def make_user(app):
     """make_user("organizer") -> Account with a bearer token (created directly, committed)."""
-
-    def make(role: str = "admin", *, enterprise_id: int | None = None, username: str | None = None,
-             password: str = PASSWORD) -> Account:
-        from competition.extensions import db
-        from competition.models import Role
-        from competition.services import accounts
-
-        with app.app_context():
-            user = accounts.create_user(username=username or f"{role}{next(_counter)}", password=password,
-                                        role=Role(role), enterprise_id=enterprise_id)
-            token = accounts.issue_token(user)
-            db.session.commit()
-            return Account(user.id, user.username, role, token, enterprise_id)
-
-    return make
+    return lambda role="admin", **kwargs: create_account(app, role, **kwargs)
 
 
 @pytest.fixture
@@ -61,4 +62,4 @@ def assert_error(response, code: int, *, field: str | None = None) -> dict:
     return body
 
 
-__all__ = ["Account", "PASSWORD", "admin", "assert_error", "make_user"]
+__all__ = ["Account", "PASSWORD", "admin", "assert_error", "create_account", "make_user"]

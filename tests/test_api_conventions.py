@@ -164,3 +164,20 @@ def test_every_error_is_json_under_api(client):
     response = client.open("/api/v1/users/me", method="DELETE")
     body = assert_error(response, 405)
     assert json.dumps(body)
+
+
+def test_behind_a_proxy_throttling_sees_each_clients_own_address(database_url, make_user, app):
+    """With COMPETITION_PROXY_COUNT=1 (nginx) the address comes from X-Forwarded-For, so one client's
+    failures do not lock out everyone behind the same proxy."""
+    from competition import create_app
+
+    proxied = create_app({**app.config, "COMPETITION_PROXY_COUNT": 1,
+                          "COMPETITION_LOGIN_MAX_FAILURES_PER_ADDRESS": 3})
+    client = proxied.test_client()
+    for n in range(3):
+        client.post("/api/v1/auth/token", json={"username": f"ghost{n}", "password": "x"},
+                    headers={"X-Forwarded-For": "203.0.113.7"})
+    account = make_user("judge")
+    body = {"username": account.username, "password": PASSWORD}
+    assert_error(client.post("/api/v1/auth/token", json=body, headers={"X-Forwarded-For": "203.0.113.7"}), 429)
+    assert client.post("/api/v1/auth/token", json=body, headers={"X-Forwarded-For": "198.51.100.2"}).status_code == 201

@@ -21,11 +21,57 @@ class CompetitionApi(Api):
 api = CompetitionApi()
 
 
+def _body_limit() -> None:
+    """Views marked with `large_body` (imports) accept bodies up to the import limit."""
+    from flask import current_app, request
+
+    view = current_app.view_functions.get(request.endpoint or "")
+    view_class = getattr(view, "view_class", None)
+    handler = getattr(view_class, request.method.lower(), None) if view_class else view
+    if getattr(handler, "_large_body", False):
+        request.max_content_length = current_app.config["COMPETITION_IMPORT_MAX_BYTES"]
+
+
+# The only API writes open to anonymous callers.
+_PUBLIC_WRITES = frozenset({"auth.Token"})
+
+
+def _authorise_first() -> None:
+    """401/403 before the body is parsed (api.md: an anonymous request for something that needs a user
+    is 401, a wrong role 403), so that an empty or malformed body never answers 422 to a caller who may
+    not call the operation at all. Views declare their roles with `roles_required` or `login_required`;
+    every API write except signing in needs a user. Finer checks (assignment, enterprise) stay in the views."""
+    from flask import current_app, request
+
+    from competition.api.access import require_role, require_user
+
+    if not request.path.startswith("/api/v1/") or request.endpoint is None:
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    view_class = getattr(view, "view_class", None)
+    handler = getattr(view_class, request.method.lower(), None) if view_class else view
+    if handler is None:
+        return
+    roles = getattr(handler, "_roles", None)
+    if roles:
+        require_role(*roles)
+    elif getattr(handler, "_login", False) or (
+            request.method in {"POST", "PUT", "PATCH", "DELETE"} and request.endpoint not in _PUBLIC_WRITES):
+        require_user()
+
+
 def init_app(app: Flask) -> None:
-    from competition.api import audit, auth, users
+    from competition.api import (appeals, audit, auth, certificates, contests, enterprises, judging, live, marks,
+                                occupations,
+                                people, promotions, results, users)
 
     api.init_app(app, spec_kwargs={})
+    # First of all hooks: the CSRF check (security.py) reads request.form, which parses the body with
+    # whatever limit is in force at that moment; a browser import over 1 MiB would otherwise be 413.
+    app.before_request_funcs.setdefault(None, []).insert(0, _body_limit)
+    app.before_request(_authorise_first)
     api.ERROR_SCHEMA = None
     register_database_error_handlers(app)
-    for module in (auth, users, audit):
+    for module in (auth, users, audit, marks, judging, live, enterprises, occupations, people, contests, results,
+                   promotions, certificates, appeals):
         api.register_blueprint(module.blp, url_prefix="/api/v1")

@@ -49,4 +49,5 @@ def login_required(view: Callable) -> Callable:
         require_user()
         return view(*args, **kwargs)
 
+    wrapper._login = True  # read by the API's before-request check (api/__init__.py)
     return wrapper

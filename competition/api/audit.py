@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import fields
+from marshmallow import fields, validate
 from sqlalchemy import select
 
 from competition.api.access import roles_required
@@ -16,9 +16,9 @@ blp = Blueprint("audit", __name__, description="The append-only, hash-chained au
 
 
 class AuditQuery(Strict):
-    contest_id = fields.Integer()
-    after_seq = fields.Integer(load_default=0)
-    limit = fields.Integer(load_default=500)
+    contest_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
+    after_seq = fields.Integer(load_default=0, validate=validate.Range(0, 2**63 - 1))
+    limit = fields.Integer(load_default=500, validate=validate.Range(0, 2**31 - 1))
 
 
 class AuditEntryOut(Out):

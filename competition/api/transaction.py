@@ -85,3 +85,9 @@ def transactional(view: Callable) -> Callable:
         return response
 
     return wrapper
+
+
+def large_body(view: Callable) -> Callable:
+    """Allow this view the import body limit (10 MiB) instead of the default 1 MiB (api.md)."""
+    view._large_body = True
+    return view

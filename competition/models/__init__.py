@@ -1,4 +1,5 @@
 """The database layer: one module per aggregate; importing this package registers every model."""
+from competition.models.appeal import Appeal
 from competition.models.audit import AuditEntry, AuditHead
 from competition.models.board import BoardEvent, BoardView, Standing
 from competition.models.competitor import Competitor, CompetitorMember
@@ -9,11 +10,12 @@ from competition.models.idempotency import IdempotencyRecord
 from competition.models.marking import Mark, MarkRevision
 from competition.models.occupation import Occupation
 from competition.models.person import Person, PersonGrade
+from competition.models.promotion import Certificate, CertificateSerial, Promotion
 from competition.models.user import ApiToken, LoginFailure, Role, User
 
 __all__ = [
-    "ApiToken", "AuditEntry", "AuditHead", "BoardEvent", "BoardView", "Competitor", "CompetitorMember",
-    "Contest", "ContestJudge", "ContestState", "Enterprise", "Grade", "GradeScheme", "IdempotencyRecord",
-    "LoginFailure", "Mark", "MarkRevision", "ModuleLock", "Occupation", "Person", "PersonGrade", "Role",
-    "Standing", "User",
+    "Appeal", "ApiToken", "AuditEntry", "AuditHead", "BoardEvent", "BoardView", "Certificate", "CertificateSerial",
+    "Competitor", "CompetitorMember", "Contest", "ContestJudge", "ContestState", "Enterprise", "Grade",
+    "GradeScheme", "IdempotencyRecord", "LoginFailure", "Mark", "MarkRevision", "ModuleLock", "Occupation",
+    "Person", "PersonGrade", "Promotion", "Role", "Standing", "User",
 ]

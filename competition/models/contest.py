@@ -81,6 +81,7 @@ class ModuleLock(db.Model):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     changed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reason: Mapped[str | None] = mapped_column(String(2000))
+    appeal_id: Mapped[int | None]  # set while an upheld appeal has the module open for correction
 
 
 ALL_ASPECTS = "all"

@@ -125,11 +125,12 @@ def issue_token(user: User, *, purpose: str = "api", lifetime: timedelta | None 
 
 
 def user_for_token(token: str, *, purpose: str = "api") -> User | None:
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token),
-                                                   ApiToken.purpose == purpose))
-    if row is None or row.expires_at <= datetime.now(timezone.utc) or not row.user.active:
+    found = db.session.execute(select(User, ApiToken.expires_at).join(ApiToken, ApiToken.user_id == User.id)
+                               .where(ApiToken.token_hash == _digest(token), ApiToken.purpose == purpose)).first()
+    if found is None:
         return None
-    return row.user
+    user, expires_at = found
+    return user if expires_at > datetime.now(timezone.utc) and user.active else None
 
 
 def redeem_one_time_token(token: str, *, purpose: str) -> User | None:

@@ -100,6 +100,8 @@ def ensure_head(session: Session) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _chain_pending(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint; the entries are chained when the real transaction commits
     pending: list[_Pending] = session.info.pop(_PENDING, [])
     if not pending:
         return
@@ -127,12 +129,16 @@ def _chain_pending(session: Session) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _log_chained(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
     for entry in session.info.pop(_CHAINED, []):
         log.info(json.dumps({"audit": entry}, ensure_ascii=False))
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_pending(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint rolled back; what was queued before it still stands
     session.info.pop(_PENDING, None)
     session.info.pop(_CHAINED, None)
 

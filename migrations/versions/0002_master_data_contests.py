@@ -185,6 +185,7 @@ def upgrade():
     sa.Column('changed_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('changed_by', sa.Integer(), nullable=True),
     sa.Column('reason', sa.String(length=2000), nullable=True),
+    sa.Column('appeal_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['changed_by'], ['users.id'], name=op.f('fk_module_locks_changed_by_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['contest_id'], ['contests.id'], name=op.f('fk_module_locks_contest_id_contests'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('contest_id', 'module_code', name=op.f('pk_module_locks'))

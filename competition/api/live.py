@@ -1,0 +1,47 @@
+"""The results ceremony: POST /contests/{id}/reveal/start and /reveal/next (live.md)."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from competition.api.access import roles_required
+from competition.api.errors import abort
+from competition.api.transaction import transactional
+from competition.extensions import db
+from competition.models import Contest, Role
+from competition.services import reveal
+
+blp = Blueprint("reveal", __name__, description="The results ceremony on the public board")
+
+
+def _contest(contest_id: int) -> Contest:
+    contest = db.session.get(Contest, contest_id) if 0 < contest_id <= 2**31 - 1 else None  # beyond: unknown
+    if contest is None:
+        abort(404, "No such contest.")
+    return contest
+
+
+@blp.route("/contests/<int:contest_id>/reveal/start")
+class RevealStart(MethodView):
+    @transactional
+    @roles_required(Role.ADMIN, Role.ORGANIZER)
+    @blp.response(200)
+    def post(self, contest_id):
+        """Hide totals and ranks on every public view; reveal them one by one with `next`."""
+        try:
+            return reveal.start(_contest(contest_id))
+        except reveal.RevealError as error:
+            abort(error.status, error.message)
+
+
+@blp.route("/contests/<int:contest_id>/reveal/next")
+class RevealNext(MethodView):
+    @transactional
+    @roles_required(Role.ADMIN, Role.ORGANIZER)
+    @blp.response(200)
+    def post(self, contest_id):
+        """Reveal the next ranked competitor from the bottom up: the row with its rank, total and band."""
+        try:
+            return reveal.next_step(_contest(contest_id))
+        except reveal.RevealError as error:
+            abort(error.status, error.message)

@@ -1,0 +1,166 @@
+"""Marking: PUT/GET /contests/{id}/marks, module locks, progress and judge analysis (api.md)."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from competition.api.access import require_user
+from competition.api.errors import abort
+from competition.api.schemas import CODE, REASON, Out, Strict
+from competition.api.transaction import transactional
+from competition.extensions import db
+from competition.models import Contest, ContestState, Role
+from competition.services import marking
+
+blp = Blueprint("marks", __name__, description="Judges' marks, module locks, the chief judge's overview")
+
+
+class MarkIn(Strict):
+    competitor_id = fields.Integer(required=True, strict=True)
+    aspect_code = fields.String(required=True, validate=CODE)
+    value = fields.Raw(required=True, metadata={"oneOf": [{"type": "string"}, {"type": "number"}],
+                                                "example": "7.50"})
+    expected_version = fields.Integer(strict=True, validate=validate.Range(min=0), allow_none=True)
+
+
+class MarkValueOut(Out):
+    value = fields.String(required=True)
+    version = fields.Integer(required=True)
+    judge_id = fields.Integer(required=True)
+
+
+class AspectStateOut(Out):
+    code = fields.String(required=True)
+    state = fields.String(required=True, metadata={"enum": ["complete", "incomplete", "needs_reconciliation"]})
+    mark = fields.String(required=True)
+
+
+class MarkOut(Out):
+    mark = fields.Nested(MarkValueOut, required=True)
+    aspect = fields.Nested(AspectStateOut, required=True)
+
+
+class MarkQuery(Strict):
+    competitor_id = fields.Integer()
+    aspect_code = fields.String(validate=CODE)
+
+
+class MarkRowOut(Out):
+    competitor_id = fields.Integer(required=True)
+    aspect_code = fields.String(required=True)
+    judge_id = fields.Integer(required=True)
+    value = fields.String(required=True)
+    version = fields.Integer(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class UnlockIn(Strict):
+    reason = fields.String(required=True, validate=REASON)
+
+
+class LockOut(Out):
+    module_code = fields.String(required=True)
+    locked = fields.Boolean(required=True)
+    reason = fields.String(allow_none=True)
+
+
+def contest_for(contest_id: int, *, marking_view: bool = False) -> Contest:
+    contest = db.session.get(Contest, contest_id) if 0 < contest_id <= 2**31 - 1 else None  # beyond: unknown
+    user = require_user()
+    staff = user.role in (Role.ADMIN, Role.ORGANIZER)
+    if contest is None or (contest.state == ContestState.DRAFT and not staff and marking.seat_of(contest_id, user)
+                           is None):
+        abort(404, "No such contest.")
+    return contest
+
+
+def refuse(error: marking.MarkingError):
+    abort(error.status, error.message, errors=error.errors, **error.extra)
+
+
+@blp.route("/contests/<int:contest_id>/marks")
+class Marks(MethodView):
+    @transactional
+    @blp.arguments(MarkIn)
+    @blp.response(200, MarkOut, description="The value replaced an earlier one (or repeated it)")
+    @blp.alt_response(201, schema=MarkOut, description="A new value")
+    @blp.alt_response(409, description="Module locked, contest not running, stale expected_version "
+                                       "(the body's `mark` is the current one), or the panel is full")
+    def put(self, data, contest_id):
+        """Enter or change a mark (a judge assigned to the aspect, not conflicted)."""
+        contest = contest_for(contest_id)
+        try:
+            result = marking.put_mark(contest, require_user(), competitor_id=data["competitor_id"],
+                                      aspect_code=data["aspect_code"], value=data["value"],
+                                      expected_version=data.get("expected_version"))
+        except marking.MarkingError as error:
+            refuse(error)
+        return result.body, 201 if result.created else 200
+
+    @blp.arguments(MarkQuery, location="query")
+    @blp.response(200, MarkRowOut(many=True))
+    def get(self, query, contest_id):
+        """Values per judge: all of them for the chief judge and organisers; a judge sees their own."""
+        contest = contest_for(contest_id)
+        try:
+            return marking.list_marks(contest, require_user(), competitor_id=query.get("competitor_id"),
+                                      aspect_code=query.get("aspect_code"))
+        except marking.MarkingError as error:
+            refuse(error)
+
+
+@blp.route("/contests/<int:contest_id>/modules/<string:module_code>/lock")
+class Lock(MethodView):
+    @transactional
+    @blp.response(200, LockOut)
+    def post(self, contest_id, module_code):
+        """Lock a module: its values can no longer change (chief judge)."""
+        contest = contest_for(contest_id)
+        try:
+            return marking.set_lock(contest, require_user(), module_code, locked=True, reason=None)
+        except marking.MarkingError as error:
+            refuse(error)
+
+
+@blp.route("/contests/<int:contest_id>/modules/<string:module_code>/unlock")
+class Unlock(MethodView):
+    @transactional
+    @blp.arguments(UnlockIn)
+    @blp.response(200, LockOut)
+    def post(self, data, contest_id, module_code):
+        """Unlock a module, with a reason for the audit log (chief judge)."""
+        contest = contest_for(contest_id)
+        try:
+            return marking.set_lock(contest, require_user(), module_code, locked=False, reason=data["reason"])
+        except marking.MarkingError as error:
+            refuse(error)
+
+
+def supervisor_contest(contest_id: int) -> Contest:
+    contest = contest_for(contest_id)
+    if not marking.may_supervise(contest_id, require_user()):
+        abort(403, "Only the chief judge and organisers see this.")
+    return contest
+
+
+def blind_for(contest: Contest) -> bool:
+    """Judges (the chief included) of a blind contest see marking numbers only until final."""
+    return contest.blind and contest.state != ContestState.FINAL and require_user().role == Role.JUDGE
+
+
+@blp.route("/contests/<int:contest_id>/progress")
+class Progress(MethodView):
+    @blp.response(200)
+    def get(self, contest_id):
+        """Per module × competitor completeness, and the aspects needing reconciliation."""
+        contest = supervisor_contest(contest_id)
+        return marking.progress(contest, blind=blind_for(contest))
+
+
+@blp.route("/contests/<int:contest_id>/judge-analysis")
+class JudgeAnalysis(MethodView):
+    @blp.response(200)
+    def get(self, contest_id):
+        """Per judge: values entered and mean deviation from the panel mean, per aspect type."""
+        return marking.judge_analysis(supervisor_contest(contest_id))

@@ -1,0 +1,174 @@
+"""The one broadcaster: it sends only after the transaction that caused a change has committed.
+
+Services note changes on the session (competition.services.boards: touch, state_changed,
+lock_changed). When the session commits, `contest:state` and `module:lock` events go out at once, and
+each touched contest is handed to a background task that waits a short coalescing window (bursts of
+marks become one update), publishes the board updates in a transaction of its own
+(boards.publish: seq assigned under the view's lock) and emits each update once per view room. The
+judge's request only adds an id to a set, so it never waits for the fan-out.
+
+With `COMPETITION_LIVE_SYNC` (tests) the publish happens right after the commit, in the same thread.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from competition.extensions import db, socketio
+from competition.models import Contest
+from competition.services import boards
+
+log = logging.getLogger("competition.live")
+NAMESPACE = "/live"
+EXTENSION = "competition.broadcaster"
+
+
+def room(contest_id: int, view: str) -> str:
+    """Rooms: "public", "jury", "jury-blind" (judges of a blind contest), "judges" (tablets)."""
+    return f"contest:{contest_id}:{view}"
+
+
+def blind_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The jury rows as a judge of a blind contest may see them: marking numbers only."""
+    blinded = []
+    for row in rows:
+        competitor = row["competitor"]
+        blinded.append({**row, "competitor": {"id": competitor["id"],
+                                              "marking_no": competitor.get("marking_no")}})
+    return blinded
+
+
+class Broadcaster:
+    def __init__(self, app: Flask):
+        self.app = app
+        self.sync = bool(app.config.get("COMPETITION_LIVE_SYNC"))
+        self.window = float(app.config.get("COMPETITION_LIVE_COALESCE_SECONDS", 0.05))
+        self.sweep_seconds = float(app.config.get("COMPETITION_LIVE_SWEEP_SECONDS", 2.0))
+        self._pending: set[int] = set()
+        self._last_publish = 0.0
+        self._wakeup = None
+        self._started = False
+
+    # -- after commit -------------------------------------------------------------------------------------
+
+    def committed(self, touched: set[int], states: dict[int, dict], locks: list[dict],
+                  reveals: list[dict]) -> None:
+        for payload in states.values():
+            for view in ("public", "jury", "jury-blind", "judges"):
+                self.emit("contest:state", payload, room(payload["contest_id"], view))
+        for payload in locks:
+            for view in ("jury", "jury-blind", "judges"):
+                self.emit("module:lock", payload, room(payload["contest_id"], view))
+        if touched and self.sync:
+            for contest_id in touched:
+                self.flush(contest_id)
+        elif touched:
+            self._pending.update(touched)
+            self._start()
+            self._wakeup.set()
+        for payload in reveals:  # after the board shows the revealed row
+            self.emit("reveal:step", payload, room(payload["contest_id"], "public"))
+
+    # -- the background publisher -------------------------------------------------------------------------
+
+    def _start(self) -> None:
+        if self._started:
+            return
+        self._started = True
+        self._wakeup = socketio.server.eio.create_event()
+        socketio.start_background_task(self._run)
+
+    def _run(self) -> None:
+        while True:
+            woken = self._wakeup.wait(timeout=self.sweep_seconds)
+            self._wakeup.clear()
+            if woken:
+                # Leading edge: a change after a quiet spell goes out at once; changes that follow
+                # within the window are coalesced into the next update.
+                quiet_for = time.monotonic() - self._last_publish
+                if quiet_for < self.window:
+                    socketio.sleep(self.window - quiet_for)
+            else:
+                self._pending.update(self._dirty_contests())
+            self._last_publish = time.monotonic()
+            pending, self._pending = self._pending, set()
+            for contest_id in pending:
+                if not self.flush(contest_id):
+                    self._pending.add(contest_id)
+            if self._pending:
+                socketio.sleep(1)  # the database refused; try again shortly
+                self._wakeup.set()
+
+    def _dirty_contests(self) -> set[int]:
+        """Contests whose standings changed but were never published: a process died between its
+        commit and its publish, or another process without a shared message queue took the mark."""
+        with self.app.app_context():
+            try:
+                return boards.dirty_contests()
+            except Exception:
+                log.exception("looking for unpublished standings failed")
+                return set()
+            finally:
+                db.session.remove()
+
+    def flush(self, contest_id: int) -> bool:
+        """Publish and send a contest's pending board updates. False when it must be retried."""
+        with self.app.app_context():
+            try:
+                updates = boards.publish(contest_id)
+                contest = db.session.get(Contest, contest_id)
+                blind = bool(contest and contest.blind and contest.state.value != "final")
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                log.exception("publishing board updates for contest %s failed", contest_id)
+                return False
+            finally:
+                db.session.remove()
+        for update in updates:
+            self.emit("board:update", update, room(contest_id, update["view"]))
+            if update["view"] == "jury" and blind:
+                self.emit("board:update", {**update, "rows": blind_rows(update["rows"])},
+                          room(contest_id, "jury-blind"))
+        return True
+
+    def emit(self, name: str, payload: dict[str, Any], to: str) -> None:
+        try:
+            socketio.emit(name, payload, to=to, namespace=NAMESPACE)
+        except Exception:  # a broken message queue must not break the caller
+            log.exception("emitting %s to %s failed", name, to)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint: nothing is committed yet
+    touched = session.info.pop(boards.TOUCHED, None)
+    states = session.info.pop(boards.STATES, None)
+    locks = session.info.pop(boards.LOCKS, None)
+    reveals = session.info.pop(boards.REVEALS, None)
+    if not (touched or states or locks or reveals):
+        return
+    broadcaster: Broadcaster | None = current_app.extensions.get(EXTENSION)
+    if broadcaster is not None:
+        broadcaster.committed(touched or set(), states or {}, locks or [], reveals or [])
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
+    for key in (boards.TOUCHED, boards.STATES, boards.LOCKS, boards.REVEALS):
+        session.info.pop(key, None)
+
+
+def init_app(app: Flask) -> None:
+    broadcaster = Broadcaster(app)
+    app.extensions[EXTENSION] = broadcaster
+    if not broadcaster.sync and app.config.get("COMPETITION_LIVE_SWEEP"):
+        broadcaster._start()  # the sweep also publishes what other processes left unpublished

@@ -1,0 +1,138 @@
+"""The live boards' durable sequence and event log (live.md, Guarantees).
+
+Services call `touch(contest_id)` when standings change and `state_changed(contest)` on transitions,
+freeze and unfreeze; both only note the fact on the session. After the transaction commits, the live
+layer's broadcaster calls `publish(contest_id)`, which in a transaction of its own locks each view's
+sequence row, builds the rows that changed since the last update *under that lock*, assigns the next
+`seq`, and appends the update to the event log. So each view's sequence increases by exactly one per
+update, the same on every process, and a later `seq` never carries an older state of a row.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from competition.extensions import db
+from competition.models import BoardEvent, BoardView, Contest, Standing
+from competition.models.board import VIEWS
+from competition.services import standings
+
+TOUCHED = "boards_touched"
+STATES = "boards_states"
+KEEP_EVENTS = 2000  # updates held per view for resuming clients; older gaps get a snapshot
+
+
+def touch(contest_id: int) -> None:
+    """Note that a contest's standings changed in this transaction (published after commit)."""
+    db.session.info.setdefault(TOUCHED, set()).add(contest_id)
+
+
+def state_changed(contest: Contest) -> None:
+    """Note a transition, freeze or unfreeze: clients get `contest:state` after commit."""
+    db.session.info.setdefault(STATES, {})[contest.id] = state_payload(contest)
+    touch(contest.id)
+
+
+LOCKS = "boards_locks"
+REVEALS = "boards_reveals"
+
+
+def reveal_step(payload: dict[str, Any]) -> None:
+    """Note a results-ceremony step: public boards get `reveal:step` after commit."""
+    db.session.info.setdefault(REVEALS, []).append(payload)
+
+
+def lock_changed(contest_id: int, module_code: str, locked: bool) -> None:
+    """Note a module lock or unlock: judges' tablets and the jury console show it live."""
+    db.session.info.setdefault(LOCKS, []).append(
+        {"contest_id": contest_id, "module_code": module_code, "locked": locked})
+
+
+def state_payload(contest: Contest) -> dict[str, Any]:
+    return {"contest_id": contest.id, "state": contest.state.value, "frozen": is_frozen(contest)}
+
+
+def is_frozen(contest: Contest) -> bool:
+    return contest.frozen_at(standings.now()) is not None
+
+
+def dirty_contests() -> set[int]:
+    return set(db.session.scalars(select(Standing.contest_id).where(Standing.dirty).distinct()))
+
+
+def ensure_views(contest_id: int) -> None:
+    existing = set(db.session.scalars(select(BoardView.view).where(BoardView.contest_id == contest_id)))
+    for view in VIEWS:
+        if view not in existing:
+            db.session.add(BoardView(contest_id=contest_id, view=view, seq=0))
+    db.session.flush()
+
+
+def current_seq(contest_id: int, view: str) -> int:
+    return db.session.scalar(select(BoardView.seq).where(BoardView.contest_id == contest_id,
+                                                         BoardView.view == view)) or 0
+
+
+def _lock_view(contest_id: int, view: str) -> BoardView:
+    board = db.session.scalar(select(BoardView).where(BoardView.contest_id == contest_id, BoardView.view == view)
+                              .with_for_update())
+    if board is None:
+        board = BoardView(contest_id=contest_id, view=view, seq=0)
+        db.session.add(board)
+        db.session.flush()
+    return board
+
+
+def publish(contest_id: int) -> list[dict[str, Any]]:
+    """Publish what changed since the last update, one update per view that changed; the caller
+    commits and then sends the returned `board:update` payloads."""
+    contest = db.session.get(Contest, contest_id)
+    if contest is None:
+        return []
+    updates = []
+    for view in VIEWS:
+        board = _lock_view(contest_id, view)
+        changed = []
+        for standing, row in standings.view_rows(contest, view, standings.options_for(contest, view)):
+            digest = standings.row_hash(row)
+            if digest != standing.published_hash:
+                changed.append(row)
+                standing.published_hash, standing.published_rank = digest, row["rank"]
+            standing.dirty = False
+        if not changed:
+            continue
+        prev_seq, board.seq = board.seq, board.seq + 1
+        db.session.add(BoardEvent(contest_id=contest_id, view=view, seq=board.seq, rows=changed))
+        if board.seq % 100 == 0:
+            db.session.execute(delete(BoardEvent).where(BoardEvent.contest_id == contest_id,
+                                                        BoardEvent.view == view,
+                                                        BoardEvent.seq <= board.seq - KEEP_EVENTS))
+        updates.append({"contest_id": contest_id, "view": view, "seq": board.seq, "prev_seq": prev_seq,
+                        "rows": changed})
+    db.session.flush()
+    return updates
+
+
+def events_since(contest_id: int, view: str, since_seq: int) -> list[dict[str, Any]] | None:
+    """The updates after `since_seq`, or None when they are no longer all held (send a snapshot)."""
+    current = current_seq(contest_id, view)
+    if since_seq > current or since_seq < 0:
+        return None
+    if since_seq == current:
+        return []
+    events = db.session.scalars(select(BoardEvent).where(BoardEvent.contest_id == contest_id,
+                                                         BoardEvent.view == view,
+                                                         BoardEvent.seq > since_seq)
+                                .order_by(BoardEvent.seq)).all()
+    if len(events) != current - since_seq or events[0].seq != since_seq + 1:
+        return None
+    return [{"contest_id": contest_id, "view": view, "seq": e.seq, "prev_seq": e.seq - 1, "rows": e.rows}
+            for e in events]
+
+
+def snapshot(contest: Contest, view: str, options: standings.BoardOptions) -> dict[str, Any]:
+    """The whole board of a view, as `board:snapshot` and GET /standings carry it."""
+    return {"contest_id": contest.id, "view": view, "seq": current_seq(contest.id, view),
+            "state": contest.state.value, "frozen": is_frozen(contest),
+            "rows": standings.board_rows(contest, view, options)}

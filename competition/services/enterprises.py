@@ -1,0 +1,89 @@
+"""Enterprises (employers and schools), their certificate-number settings, and who may see which
+(api.md, Users and enterprises; roles.md: an hr officer sees only its own enterprise, and any other
+enterprise's ids answer 404, never 403, so they cannot be probed)."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import select
+
+from competition.domain.certificates import CertificateSettingsError, validate_certificate_settings
+from competition.extensions import db
+from competition.models import Enterprise, Role, User
+from competition.services import audit
+
+
+class MasterDataError(Exception):
+    """A request about HR master data that cannot be carried out (enterprises, occupations, grade
+    schemes, people). `status` is the HTTP status; `errors` the field-level details of api.md."""
+
+    def __init__(self, message: str, *, status: int = 422, errors: Any = None):
+        super().__init__(message)
+        self.message, self.status, self.errors = message, status, errors
+
+
+def not_found(what: str = "enterprise") -> MasterDataError:
+    return MasterDataError(f"No such {what}.", status=404)
+
+
+def enterprise_dict(enterprise: Enterprise) -> dict[str, Any]:
+    return {"id": enterprise.id, "code": enterprise.code, "name": enterprise.name,
+            "cert_prefix": enterprise.cert_prefix, "org_code": enterprise.org_code,
+            "province_code": enterprise.province_code, "site_code": enterprise.site_code}
+
+
+def create_enterprise(data: Mapping[str, Any]) -> Enterprise:
+    """A new enterprise with valid certificate-number settings; a taken code is 409."""
+    try:
+        settings = validate_certificate_settings(data)
+    except CertificateSettingsError as error:
+        raise MasterDataError("The certificate-number settings are not valid.", errors=error.errors) from None
+    code, name = data["code"].strip(), data["name"].strip()
+    if not code or not name:
+        raise MasterDataError("Code and name must not be blank.",
+                              errors={f: ["must not be blank"] for f in ("code", "name") if not data[f].strip()})
+    if db.session.scalar(select(Enterprise.id).where(Enterprise.code == code)) is not None:
+        raise MasterDataError(f"An enterprise with code {code!r} already exists.", status=409,
+                              errors={"code": ["already exists"]})
+    enterprise = Enterprise(code=code, name=name, cert_prefix=settings.cert_prefix, org_code=settings.org_code,
+                            province_code=settings.province_code, site_code=settings.site_code)
+    db.session.add(enterprise)
+    db.session.flush()
+    audit.record("enterprise.create", f"enterprise:{enterprise.id}", after=enterprise_dict(enterprise))
+    return enterprise
+
+
+def visible_enterprises(user: User) -> list[Enterprise]:
+    """Admin and organizer see every enterprise; an hr officer only its own."""
+    query = select(Enterprise).order_by(Enterprise.code)
+    if user.role is Role.HR:
+        query = query.where(Enterprise.id == user.enterprise_id)
+    elif user.role not in (Role.ADMIN, Role.ORGANIZER):
+        raise MasterDataError("Your role may not do this.", status=403)
+    return list(db.session.scalars(query))
+
+
+def enterprise_in_scope(user: User, enterprise_id: int, roles: Iterable[Role]) -> Enterprise:
+    """The enterprise `enterprise_id` when `user` may act on it with one of `roles`.
+
+    A role not in `roles` is 403. An hr officer asking about another enterprise gets 404, exactly as
+    for an enterprise that does not exist (roles.md).
+    """
+    roles = tuple(roles)
+    if user.role not in roles:
+        raise MasterDataError("Your role may not do this.", status=403)
+    if user.role is Role.HR and user.enterprise_id != enterprise_id:
+        raise not_found()
+    # an id beyond the database's integer range is simply unknown (not an overflow, not a 500)
+    enterprise = db.session.get(Enterprise, enterprise_id) if 0 < enterprise_id <= 2**31 - 1 else None
+    if enterprise is None:
+        raise not_found()
+    return enterprise
+
+
+def sees_identity(user: User | None, enterprise_id: int) -> bool:
+    """ID and phone numbers are shown in full only to admin and the person's own enterprise's hr."""
+    if user is None:
+        return False
+    return user.role is Role.ADMIN or (user.role is Role.HR and user.enterprise_id == enterprise_id)

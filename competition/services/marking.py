@@ -1,0 +1,341 @@
+"""Marks in (api.md, Marking; roles.md): the rules a judge's value must pass, then one transaction
+that stores it, appends its revision, and brings the competitor's standings up to date.
+
+Checks run in a fixed order, so each refusal has one status: not a judge of the contest or not
+assigned to the aspect or conflicted (403), unknown aspect or competitor (422), contest not open for
+marking, module locked, stale `expected_version` or a full panel (409), a value the aspect does not
+accept (422). The competitor's row is locked first (SELECT ... FOR UPDATE), so two marks for one
+competitor are applied one after the other and its standings never miss either.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from competition.domain.numbers import format_decimal
+from competition.domain.scheme import JUDGEMENT, MEASUREMENT, AspectDef, MarkingScheme
+from competition.domain.scoring import MarkValueError, aspect_result, validate_value
+from competition.extensions import db
+from competition.models import (Competitor, CompetitorMember, Contest, ContestJudge, ContestState, Mark,
+                                MarkRevision, ModuleLock, Person, Role, User)
+from competition.models.marking import SHARED_SLOT
+from competition.services import audit, boards, standings
+
+
+@dataclass
+class MarkingError(Exception):
+    status: int
+    message: str
+    errors: dict[str, list[str]] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# --- who may mark what ------------------------------------------------------------------------------
+
+def seat_of(contest_id: int, user: User) -> ContestJudge | None:
+    return db.session.scalar(select(ContestJudge).where(ContestJudge.contest_id == contest_id,
+                                                        ContestJudge.user_id == user.id))
+
+
+def is_chief(contest_id: int, user: User) -> bool:
+    seat = seat_of(contest_id, user)
+    return seat is not None and seat.chief
+
+
+def may_supervise(contest_id: int, user: User) -> bool:
+    """Organisers, admins and the contest's chief judges see jury views and all marks."""
+    return user.role in (Role.ADMIN, Role.ORGANIZER) or is_chief(contest_id, user)
+
+
+def employers_of(competitor_id: int) -> set[int]:
+    return set(db.session.scalars(select(Person.enterprise_id)
+                                  .join(CompetitorMember, CompetitorMember.person_id == Person.id)
+                                  .where(CompetitorMember.competitor_id == competitor_id)))
+
+
+def conflicted(judge_enterprise_id: int | None, competitor_id: int) -> bool:
+    """回避: a judge may not mark a competitor (any team member) employed by the judge's enterprise."""
+    return judge_enterprise_id is not None and judge_enterprise_id in employers_of(competitor_id)
+
+
+def judge_enterprise(seat: ContestJudge) -> int | None:
+    return seat.enterprise_id if seat.enterprise_id is not None else seat.user.enterprise_id
+
+
+def module_locked(contest_id: int, module_code: str) -> bool:
+    lock = db.session.get(ModuleLock, (contest_id, module_code))
+    return lock is not None and lock.locked
+
+
+def open_for_marking(contest: Contest, module_code: str) -> bool:
+    """Does this module take marks now? (The judge's worklist shows it.)"""
+    return _open_for_marking(contest, db.session.get(ModuleLock, (contest.id, module_code)))
+
+
+def _open_for_marking(contest: Contest, lock: ModuleLock | None) -> bool:
+    """Running contests take marks; a provisional one only in a module reopened by an upheld appeal."""
+    if contest.state == ContestState.RUNNING:
+        return True
+    if contest.state == ContestState.PROVISIONAL:  # only a module an upheld appeal reopened (公示 corrections)
+        return lock is not None and not lock.locked and lock.appeal_id is not None
+    return False
+
+
+# --- storing a mark ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MarkResult:
+    created: bool
+    body: dict[str, Any]
+
+
+def format_value(aspect: AspectDef, value: Decimal) -> str:
+    return str(int(value)) if aspect.type == JUDGEMENT else format_decimal(value, 2)
+
+
+def mark_body(aspect: AspectDef, mark: Mark) -> dict[str, Any]:
+    return {"value": format_value(aspect, mark.value), "version": mark.version, "judge_id": mark.judge_id}
+
+
+def put_mark(contest: Contest, user: User, *, competitor_id: int, aspect_code: str, value: Any,
+             expected_version: int | None) -> MarkResult:
+    seat = seat_of(contest.id, user)
+    if seat is None:
+        raise MarkingError(403, "You are not a judge of this contest.")
+    scheme: MarkingScheme | None = standings.scheme_of(contest)
+    try:
+        aspect = scheme.aspect(aspect_code) if scheme else None
+    except KeyError:
+        aspect = None
+    if aspect is None:
+        raise MarkingError(422, f"Unknown aspect {aspect_code!r}.", {"aspect_code": ["Unknown aspect."]})
+    if not seat.assigned_to(aspect_code):
+        raise MarkingError(403, f"You are not assigned to aspect {aspect_code}.")
+    competitor = db.session.scalar(select(Competitor).where(Competitor.id == competitor_id,
+                                                            Competitor.contest_id == contest.id)
+                                   .with_for_update())
+    if competitor is None:
+        raise MarkingError(422, "Unknown competitor.", {"competitor_id": ["Unknown competitor in this contest."]})
+    employers = {member.person.enterprise_id for member in competitor.members}
+    if judge_enterprise(seat) is not None and judge_enterprise(seat) in employers:
+        raise MarkingError(403, "Conflict of interest (回避): the competitor is employed by your enterprise.")
+    module = scheme.module_of(aspect_code)
+    lock = db.session.get(ModuleLock, (contest.id, module.code))
+    if not _open_for_marking(contest, lock):
+        raise MarkingError(409, f"The contest is {contest.state.value}; it does not take marks now.")
+    if lock is not None and lock.locked:
+        raise MarkingError(409, f"Module {module.code} is locked.")
+    try:
+        number = validate_value(aspect, value)
+    except MarkValueError as error:
+        raise MarkingError(422, str(error), {"value": [str(error)]}) from error
+
+    slot = SHARED_SLOT if aspect.type == MEASUREMENT else user.id
+    mark = db.session.scalar(select(Mark).where(Mark.competitor_id == competitor_id,
+                                                Mark.aspect_code == aspect_code, Mark.slot == slot)
+                             .with_for_update())
+    current_version = mark.version if mark else 0
+    if expected_version is not None and expected_version != current_version:
+        raise MarkingError(409, "The mark was changed by someone else (stale expected_version).",
+                           extra={"mark": mark_body(aspect, mark) if mark else None})
+    if mark is not None and mark.value == number and mark.judge_id == user.id:
+        return MarkResult(False, _answer(contest, competitor, aspect, mark))  # a repeat changes nothing
+    appeal_id = lock.appeal_id if lock is not None and not lock.locked else None
+    moment = standings.now()
+    before = mark_body(aspect, mark) if mark else None
+    created = mark is None
+    if created:
+        taken = db.session.scalar(select(func.count()).select_from(Mark)
+                                  .where(Mark.competitor_id == competitor_id, Mark.aspect_code == aspect_code))
+        if taken >= aspect.panel_size:
+            raise MarkingError(409, f"Aspect {aspect_code} already has its {aspect.panel_size} values.")
+        mark = _insert(contest, competitor_id, aspect, slot, user, number, moment)
+    else:
+        mark.value, mark.judge_id, mark.version, mark.updated_at = number, user.id, mark.version + 1, moment
+    db.session.add(MarkRevision(mark_id=mark.id, contest_id=contest.id, competitor_id=competitor_id,
+                                aspect_code=aspect_code, slot=slot, judge_id=user.id, value=number,
+                                version=mark.version, at=moment, appeal_id=appeal_id))
+    db.session.flush()
+    results = standings.recompute_competitor(contest, competitor)
+    after = {**mark_body(aspect, mark), "competitor_id": competitor_id, "aspect_code": aspect_code}
+    if appeal_id is not None:
+        after["appeal_id"] = appeal_id
+    audit.record("mark.put", f"mark:{mark.id}", contest_id=contest.id, before=before, after=after, actor=user)
+    boards.touch(contest.id)
+    return MarkResult(created, _answer(contest, competitor, aspect, mark, results.get(aspect_code)))
+
+
+def _insert(contest: Contest, competitor_id: int, aspect: AspectDef, slot: int, user: User, number: Decimal,
+            moment) -> Mark:
+    """Insert a new value; if another judge inserted the same shared value at the same moment, the
+    unique constraint decides and this request gets 409 with the winner's mark."""
+    try:
+        with db.session.begin_nested():
+            mark = Mark(contest_id=contest.id, competitor_id=competitor_id, aspect_code=aspect.code, slot=slot,
+                        judge_id=user.id, value=number, version=1, updated_at=moment)
+            db.session.add(mark)
+            db.session.flush()
+        return mark
+    except IntegrityError as error:
+        current = db.session.scalar(select(Mark).where(Mark.competitor_id == competitor_id,
+                                                       Mark.aspect_code == aspect.code, Mark.slot == slot))
+        raise MarkingError(409, "The mark was just entered by someone else.",
+                           extra={"mark": mark_body(aspect, current) if current else None}) from error
+
+
+def _answer(contest: Contest, competitor: Competitor, aspect: AspectDef, mark: Mark, result=None) -> dict[str, Any]:
+    if result is None:
+        values = [v for v in db.session.scalars(select(Mark.value).where(Mark.competitor_id == competitor.id,
+                                                                         Mark.aspect_code == aspect.code))]
+        result = aspect_result(aspect, values)
+    return {"mark": mark_body(aspect, mark),
+            "aspect": {"code": aspect.code, "state": result.state,
+                       "mark": format_decimal(result.mark, contest.precision)}}
+
+
+# --- reading marks ----------------------------------------------------------------------------------------
+
+def list_marks(contest: Contest, user: User, *, competitor_id: int | None, aspect_code: str | None) -> list[dict]:
+    scheme = standings.scheme_of(contest)
+    query = select(Mark).where(Mark.contest_id == contest.id)
+    if competitor_id is not None:
+        query = query.where(Mark.competitor_id == competitor_id)
+    if aspect_code is not None:
+        query = query.where(Mark.aspect_code == aspect_code)
+    if not may_supervise(contest.id, user):
+        seat = seat_of(contest.id, user)
+        if seat is None:
+            raise MarkingError(403, "You are not a judge of this contest.")
+        # A judge sees the values they stored, and the shared measurement values they may replace.
+        query = query.where((Mark.slot == user.id) | ((Mark.slot == SHARED_SLOT) & (Mark.judge_id == user.id)))
+    marks = db.session.scalars(query.order_by(Mark.competitor_id, Mark.aspect_code, Mark.slot)).all()
+    return [{"competitor_id": m.competitor_id, "aspect_code": m.aspect_code, "judge_id": m.judge_id,
+             "value": format_value(scheme.aspect(m.aspect_code), m.value), "version": m.version,
+             "updated_at": m.updated_at} for m in marks]
+
+
+# --- module locks ------------------------------------------------------------------------------------------
+
+def set_lock(contest: Contest, user: User, module_code: str, *, locked: bool, reason: str | None) -> ModuleLock:
+    if not is_chief(contest.id, user):
+        raise MarkingError(403, "Only the chief judge locks and unlocks modules.")
+    scheme = standings.scheme_of(contest)
+    try:
+        scheme.module(module_code) if scheme else (_ for _ in ()).throw(KeyError(module_code))
+    except KeyError as error:
+        raise MarkingError(404, f"No module {module_code!r} in this contest.") from error
+    if not locked and not (reason or "").strip():
+        raise MarkingError(422, "Unlocking needs a reason.", {"reason": ["Missing data for required field."]})
+    if contest.state not in (ContestState.RUNNING, ContestState.PROVISIONAL):
+        raise MarkingError(409, f"The contest is {contest.state.value}; locks cannot change.")
+    lock = db.session.get(ModuleLock, (contest.id, module_code))
+    if (lock is not None and lock.locked) == locked:
+        raise MarkingError(409, f"Module {module_code} is already {'locked' if locked else 'unlocked'}.")
+    if lock is None:
+        lock = ModuleLock(contest_id=contest.id, module_code=module_code)
+        db.session.add(lock)
+    lock.locked, lock.changed_by, lock.changed_at = locked, user.id, standings.now()
+    lock.reason = reason.strip() if reason else None
+    lock.appeal_id = None
+    audit.record("module.lock" if locked else "module.unlock", f"contest:{contest.id}/module:{module_code}",
+                 contest_id=contest.id, after={"locked": locked, "reason": lock.reason}, actor=user)
+    db.session.flush()
+    boards.lock_changed(contest.id, module_code, locked)
+    return lock
+
+
+def locks_of(contest: Contest) -> dict[str, bool]:
+    scheme = standings.scheme_of(contest)
+    rows = {lock.module_code: lock.locked for lock in
+            db.session.scalars(select(ModuleLock).where(ModuleLock.contest_id == contest.id))}
+    return {module.code: rows.get(module.code, False) for _, module in scheme.modules()} if scheme else {}
+
+
+# --- the chief judge's overview -------------------------------------------------------------------------
+
+def _values_by_competitor(contest_id: int) -> dict[int, dict[str, list[tuple[int, Decimal]]]]:
+    found: dict[int, dict[str, list[tuple[int, Decimal]]]] = defaultdict(lambda: defaultdict(list))
+    for competitor_id, aspect_code, judge_id, value in db.session.execute(
+            select(Mark.competitor_id, Mark.aspect_code, Mark.judge_id, Mark.value)
+            .where(Mark.contest_id == contest_id).order_by(Mark.slot)):
+        found[competitor_id][aspect_code].append((judge_id, value))
+    return found
+
+
+def progress(contest: Contest, *, blind: bool = False) -> dict[str, Any]:
+    """Per module × competitor: aspects complete of total; and the reconciliation list."""
+    scheme = standings.scheme_of(contest)
+    if scheme is None:
+        return {"modules": [], "competitors": [], "reconciliation": []}
+    locks = locks_of(contest)
+    values = _values_by_competitor(contest.id)
+    people = standings.identities(contest.id)
+    options = standings.BoardOptions(blind=blind, team=contest.team_size > 1)
+    competitors, reconciliation = [], []
+    for competitor_id in sorted(people, key=lambda cid: standings._bib_order(
+            standings.competitor_of(people[cid], options))):
+        identity = people[competitor_id]
+        per_module = {}
+        for _, module in scheme.modules():
+            done = 0
+            states = {}
+            for aspect in module.aspects:
+                entered = values[competitor_id].get(aspect.code, [])
+                result = aspect_result(aspect, [v for _, v in entered])
+                states[aspect.code] = result.state
+                done += result.complete
+                if result.state == "needs_reconciliation":
+                    reconciliation.append({
+                        "competitor": standings.competitor_of(identity, options), "module_code": module.code,
+                        "aspect_code": aspect.code, "aspect_name": aspect.name,
+                        "values": [{"judge_id": j, "value": format_value(aspect, v)} for j, v in entered]})
+            per_module[module.code] = {"complete": done, "total": len(module.aspects), "aspects": states}
+        competitors.append({"competitor": standings.competitor_of(identity, options), "status": identity.status,
+                            "modules": per_module})
+    modules = [{"code": m.code, "name": m.name, "component": c.code, "locked": locks[m.code],
+                "aspects": [{"code": a.code, "name": a.name, "type": a.type} for a in m.aspects]}
+               for c, m in scheme.modules()]
+    return {"modules": modules, "competitors": competitors, "reconciliation": reconciliation}
+
+
+def judge_analysis(contest: Contest) -> list[dict[str, Any]]:
+    """Per judge: values entered, and the mean deviation from the panel mean (judgement and panel
+    aspects), overall and per aspect type."""
+    scheme = standings.scheme_of(contest)
+    if scheme is None:
+        return []
+    values = _values_by_competitor(contest.id)
+    stats: dict[int, dict[str, Any]] = defaultdict(lambda: {"count": 0, "deviations": defaultdict(list)})
+    for per_aspect in values.values():
+        for aspect_code, entered in per_aspect.items():
+            aspect = scheme.aspect(aspect_code)
+            panel_mean = Fraction(sum(v for _, v in entered)) / len(entered)
+            for judge_id, value in entered:
+                stats[judge_id]["count"] += 1
+                if aspect.type != MEASUREMENT and len(entered) > 1:
+                    stats[judge_id]["deviations"][aspect.type].append(Fraction(value) - panel_mean)
+    judges = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(list(stats))))} if stats else {}
+    result = []
+    for judge_id in sorted(stats):
+        by_type = stats[judge_id]["deviations"]
+        everything = [d for devs in by_type.values() for d in devs]
+        result.append({
+            "judge_id": judge_id,
+            "name": judges[judge_id].display_name if judge_id in judges else str(judge_id),
+            "count": stats[judge_id]["count"],
+            "mean_deviation": _mean_str(everything),
+            "by_type": {kind: {"count": len(devs), "mean_deviation": _mean_str(devs)} for kind, devs in by_type.items()},
+        })
+    return result
+
+
+def _mean_str(deviations: list[Fraction]) -> str | None:
+    if not deviations:
+        return None
+    return format_decimal(sum(deviations, Fraction(0)) / len(deviations), 3)

@@ -1,0 +1,40 @@
+"""The organiser's appeals page (/contests/{id}/appeals): record appeals (申诉) while the appeal window
+is open and record the arbitration decision (仲裁). The page is a shell; static/js/appeals.js talks
+to the JSON API (competition/api/appeals.py)."""
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from competition.extensions import db
+from competition.models import Contest, Role
+from competition.services import appeals, contests, standings
+
+bp = Blueprint("appeal_pages", __name__)
+
+
+@bp.get("/contests/<int:contest_id>/appeals")
+def page(contest_id: int):
+    if not current_user.is_authenticated:
+        return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+    if current_user.role not in (Role.ADMIN, Role.ORGANIZER):
+        abort(403)
+    contest = db.session.get(Contest, contest_id) if 0 < contest_id <= contests.MAX_ID else None
+    if contest is None:
+        abort(404)
+    scheme = standings.scheme_of(contest)
+    closes = contests.appeal_window_closes_at(contest)
+    config = {
+        "contestId": contest.id,
+        "state": contest.state.value,
+        "windowOpen": appeals.window_open(contest, standings.now()),
+        "closesAt": closes.isoformat() if closes else None,
+        "competitors": [{"id": c.id, "bib": c.bib, "name": c.display_name}
+                        for c in contests.competitors_of(contest)],
+        "aspects": [{"code": a.code, "name": a.name, "module": m.code} for _, m, a in scheme.aspects()]
+        if scheme else [],
+    }
+    closes_local = closes.astimezone(ZoneInfo(contest.timezone)).strftime("%Y-%m-%d %H:%M") if closes else None
+    return render_template("appeals.html", contest=contest, config=config, closes_local=closes_local)

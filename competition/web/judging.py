@@ -1,0 +1,133 @@
+"""The judge's tablet pages and the organiser's QR sign-in sheet (roles.md: QR sign-in).
+
+- `/judge`: sign-in (username and password, or the QR code), then the judge's contests.
+- `/judge/contests/{id}`: the worklist and the entry pad (static/js/judge/*.js; offline queue).
+- `/judge/qr/{token}`: a one-time sign-in link from the QR sheet; used once, then gone.
+- `/contests/{id}/judge-qr`: the organiser's printable A4 sheet, one QR code per judge. Each print
+  issues new links; earlier sheets keep working until their links expire or are used.
+
+Registered inside the live pages blueprint (competition.web.live_pages), so endpoints are
+`live_pages.judging.*`.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import segno
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_user
+from sqlalchemy import select
+
+from competition.extensions import db
+from competition.models import Contest, ContestJudge, ContestState, Role
+from competition.services import accounts, audit, marking, standings, worklist
+
+bp = Blueprint("judging", __name__)
+
+QR_PURPOSE = "qr"
+DEFAULT_QR_HOURS = 12
+QR_HOURS_CHOICES = (2, 4, 8, 12, 24, 48, 72)
+
+
+def _no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _sign_in_first():
+    return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+
+
+@bp.get("/judge")
+def home():
+    if not current_user.is_authenticated:
+        return _no_store(make_response(render_template("judge/login.html")))
+    contests = worklist.judge_contests(current_user) if current_user.role == Role.JUDGE else None
+    for entry in contests or []:
+        zone = _zone(entry["timezone"])
+        entry["starts_local"] = entry["starts_at"].astimezone(zone)
+        entry["ends_local"] = entry["ends_at"].astimezone(zone)
+    config = {"userId": current_user.id, "contests": [c["id"] for c in contests or []]}
+    return _no_store(make_response(render_template("judge/home.html", contests=contests, config=config)))
+
+
+@bp.get("/judge/contests/<int:contest_id>")
+def contest(contest_id: int):
+    if not current_user.is_authenticated:
+        return redirect(url_for("live_pages.judging.home"))
+    found = db.session.get(Contest, contest_id) if 0 < contest_id <= 2**31 - 1 else None  # beyond: unknown
+    if found is None:
+        abort(404)
+    seat = marking.seat_of(contest_id, current_user)
+    if seat is None:
+        abort(404 if found.state == ContestState.DRAFT else 403)
+    config = {"contestId": found.id, "userId": current_user.id, "chief": seat.chief,
+              "jury": url_for("live_pages.jury", contest_id=found.id) if seat.chief else None}
+    return _no_store(make_response(render_template("judge/worklist.html", contest=found,
+                                                   blind=worklist.is_blind(found), config=config)))
+
+
+@bp.get("/judge/qr/<token>")
+def qr_sign_in(token: str):
+    """Redeem a one-time QR link: sign in with a session and go to /judge. A used, expired or
+    unknown link is 410 with a page pointing to the username and password sign-in."""
+    user = accounts.redeem_one_time_token(token, purpose=QR_PURPOSE) if 0 < len(token) <= 200 else None
+    if user is not None:
+        audit.record("user.qr_sign_in", f"user:{user.id}", actor=user)
+    db.session.commit()  # the token is gone either way
+    if user is None:
+        return _no_store(make_response(render_template("judge/qr_invalid.html"), 410))
+    login_user(user)
+    return _no_store(redirect(url_for("live_pages.judging.home")))
+
+
+@bp.get("/contests/<int:contest_id>/judge-qr")
+def qr_sheet(contest_id: int):
+    """The printable sheet: one QR code per judge of the contest, each a new one-time sign-in link."""
+    if not current_user.is_authenticated:
+        return _sign_in_first()
+    if current_user.role not in (Role.ADMIN, Role.ORGANIZER):
+        abort(403)
+    found = db.session.get(Contest, contest_id) if 0 < contest_id <= 2**31 - 1 else None  # beyond: unknown
+    if found is None:
+        abort(404)
+    hours = request.args.get("hours", type=int) or DEFAULT_QR_HOURS
+    if hours not in QR_HOURS_CHOICES:
+        hours = DEFAULT_QR_HOURS
+    lifetime = timedelta(hours=hours)
+    expires = datetime.now(timezone.utc) + lifetime
+    seats = db.session.scalars(select(ContestJudge).where(ContestJudge.contest_id == found.id)
+                               .order_by(ContestJudge.chief.desc(), ContestJudge.id)).all()
+    scheme = standings.scheme_of(found)
+    sheets = []
+    for seat in seats:
+        if not seat.user.active:
+            continue
+        token = accounts.issue_token(seat.user, purpose=QR_PURPOSE, lifetime=lifetime)
+        link = f"{request.host_url}judge/qr/{token}"
+        sheets.append({"seat": seat, "user": seat.user, "link": link,
+                       "qr": segno.make(link, error="m").svg_data_uri(scale=5),
+                       "aspects": _aspect_names(scheme, seat)})
+    if sheets:
+        audit.record("judge.qr_issue", f"contest:{found.id}", contest_id=found.id,
+                     after={"user_ids": [s["user"].id for s in sheets], "expires_at": expires})
+    db.session.commit()
+    zone = _zone(found.timezone)
+    response = make_response(render_template(
+        "judge/qr_sheet.html", contest=found, sheets=sheets, hours=hours, choices=QR_HOURS_CHOICES,
+        expires=expires.astimezone(zone).strftime("%Y-%m-%d %H:%M"), zone=found.timezone))
+    return _no_store(response)
+
+
+def _zone(name: str):
+    try:
+        return ZoneInfo(name)
+    except Exception:  # noqa: BLE001 - a bad zone name only changes how times are shown
+        return timezone.utc
+
+
+def _aspect_names(scheme, seat: ContestJudge) -> str:
+    if seat.aspects == "all" or scheme is None:
+        return "all"
+    return "、".join(seat.aspects)

@@ -1,0 +1,76 @@
+"""The live pages: the public board (/board/{id}, phones and ?screen=1 big screens) and the chief
+judge's console (/jury/{id})."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from competition.extensions import db
+from competition.models import Contest, ContestState, Role
+from competition.services import marking, standings
+
+bp = Blueprint("live_pages", __name__)
+
+
+def _contest(contest_id: int) -> Contest:
+    contest = db.session.get(Contest, contest_id) if 0 < contest_id <= 2**31 - 1 else None  # beyond: unknown
+    if contest is None:
+        abort(404)
+    return contest
+
+
+def board_config(contest: Contest, view: str) -> dict:
+    scheme = standings.scheme_of(contest)
+    return {
+        "contestId": contest.id,
+        "view": view,
+        "name": contest.name,
+        "state": contest.state.value,
+        "visibility": contest.visibility,
+        "teamSize": contest.team_size,
+        "startsAt": contest.starts_at.isoformat(),
+        "endsAt": contest.ends_at.isoformat(),
+        "components": [{"code": c.code, "name": c.name} for c in scheme.components] if scheme else [],
+        "modules": [{"code": m.code, "name": m.name} for _, m in scheme.modules()] if scheme else [],
+        "aspectCount": scheme.aspect_count if scheme else 0,
+    }
+
+
+@bp.get("/contests")
+def contests():
+    query = select(Contest).where(Contest.state != ContestState.DRAFT).order_by(Contest.starts_at.desc())
+    return render_template("contests.html", contests=db.session.scalars(query).all())
+
+
+@bp.get("/board/<int:contest_id>")
+def board(contest_id: int):
+    contest = _contest(contest_id)
+    if contest.state == ContestState.DRAFT:
+        abort(404)
+    screen = request.args.get("screen") == "1"
+    return render_template("board.html", contest=contest, screen=screen,
+                           config=board_config(contest, "public") | {"screen": screen})
+
+
+@bp.get("/jury/<int:contest_id>")
+def jury(contest_id: int):
+    if not current_user.is_authenticated:
+        return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+    contest = _contest(contest_id)
+    if not marking.may_supervise(contest_id, current_user):
+        abort(403)
+    chief = marking.is_chief(contest_id, current_user)
+    config = board_config(contest, "jury") | {
+        "chief": chief,
+        "organizer": current_user.role in (Role.ADMIN, Role.ORGANIZER),
+        "blind": contest.blind and contest.state != ContestState.FINAL and current_user.role == Role.JUDGE,
+    }
+    return render_template("jury.html", contest=contest, config=config)
+
+
+# The judge's tablet and the organiser's QR sheet (/judge…, /contests/{id}/judge-qr) live in their own
+# module, registered inside this blueprint: endpoints are "live_pages.judging.*".
+from competition.web import judging as _judging  # noqa: E402
+
+bp.register_blueprint(_judging.bp)

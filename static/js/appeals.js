@@ -1,0 +1,127 @@
+// The organiser's appeals page (/contests/{id}/appeals): record an appeal (申诉) while the appeal
+// window is open, list appeals with their status, record the arbitration decision (仲裁) with a reason.
+import { api } from './api.js';
+
+const readJson = (id) => JSON.parse(document.getElementById(id).textContent);
+const config = readJson('appeals-config');
+const text = readJson('appeals-text');
+const base = `/contests/${config.contestId}/appeals`;
+const names = new Map(config.competitors.map((c) => [c.id, `${c.bib} ${c.name}`]));
+
+function notice(message, kind = 'success') {
+  const node = document.getElementById('notice');
+  node.textContent = message;
+  node.className = `flash flash-${kind}`;
+  node.hidden = false;
+}
+
+function failed(error) {
+  const details = error.body?.errors ? ` ${JSON.stringify(error.body.errors)}` : '';
+  notice(`${text.failed}: ${error.message}${details}`, 'error');
+}
+
+function td(content) {
+  const cell = document.createElement('td');
+  cell.textContent = content ?? '';
+  return cell;
+}
+
+function decisionCell(appeal) {
+  const cell = document.createElement('td');
+  if (appeal.decision) {
+    cell.textContent = appeal.reason;
+    return cell;
+  }
+  if (config.state !== 'provisional') return cell;
+  const form = document.createElement('form');
+  form.className = 'decide-form';
+  form.dataset.appealId = appeal.id;
+  const reason = document.createElement('input');
+  reason.name = 'reason';
+  reason.placeholder = text.reason;
+  reason.setAttribute('aria-label', text.reason);
+  reason.maxLength = 2000;
+  form.append(reason);
+  for (const [decision, label] of [['dismissed', text.dismiss], ['upheld', text.uphold]]) {
+    const button = document.createElement('button');
+    button.type = 'submit';
+    button.value = decision;
+    button.className = decision === 'upheld' ? 'button' : 'button secondary';
+    button.textContent = label;
+    form.append(button);
+  }
+  form.addEventListener('submit', (event) => decide(event, form, reason));
+  cell.append(form);
+  return cell;
+}
+
+function render(appeals) {
+  const body = document.getElementById('appeal-rows');
+  body.replaceChildren();
+  if (!appeals.length) {
+    const row = document.createElement('tr');
+    const cell = td(text.none);
+    cell.colSpan = 6;
+    cell.className = 'muted';
+    row.append(cell);
+    body.append(row);
+    return;
+  }
+  for (const appeal of appeals) {
+    const row = document.createElement('tr');
+    row.dataset.appealId = appeal.id;
+    const status = td(text[appeal.status] ?? appeal.status);
+    status.className = `appeal-status status-${appeal.status}`;
+    row.append(td(`#${appeal.id}`), td(names.get(appeal.competitor_id) ?? appeal.competitor_id),
+      td(appeal.aspect_codes.join(', ')), td(appeal.grounds), status, decisionCell(appeal));
+    body.append(row);
+  }
+}
+
+async function load() {
+  try {
+    render(await api('GET', base));
+  } catch (error) {
+    failed(error);
+  }
+}
+
+async function decide(event, form, reason) {
+  event.preventDefault();
+  const decision = event.submitter?.value;
+  if (!reason.value.trim()) {
+    notice(text.reasonRequired, 'error');
+    reason.focus();
+    return;
+  }
+  try {
+    await api('POST', `/appeals/${form.dataset.appealId}/decide`, { decision, reason: reason.value.trim() });
+    notice(text.decided);
+    await load();
+  } catch (error) {
+    failed(error);
+  }
+}
+
+const appealForm = document.getElementById('appeal-form');
+appealForm?.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const data = new FormData(appealForm);
+  const aspects = data.getAll('aspect_codes');
+  if (!aspects.length) {
+    notice(text.chooseAspect, 'error');
+    return;
+  }
+  try {
+    await api('POST', base, {
+      competitor_id: Number(data.get('competitor_id')), aspect_codes: aspects, grounds: data.get('grounds'),
+    });
+    appealForm.reset();
+    notice(text.filed);
+    await load();
+  } catch (error) {
+    failed(error);
+  }
+});
+
+load();

@@ -1,0 +1,190 @@
+// /hr/grade-scheme editor: add, remove and reorder grades, start from the 新八级 template, and save
+// through PUT /api/v1/enterprises/{id}/grade-scheme. The table shows the highest grade at the top;
+// the API takes the list lowest first. 422 and 409 answers are shown next to the offending grades.
+import { api, describeError, el } from './api.js';
+
+const editor = document.getElementById('scheme-editor');
+
+if (editor) {
+  const tbody = document.getElementById('scheme-rows');
+  const messages = document.getElementById('scheme-messages');
+  const levels = JSON.parse(editor.dataset.levels);
+  let rows = [];      // highest first, as displayed
+  let original = [];  // the stored scheme, for "撤销修改"
+  let marked = new Map();  // display index -> messages
+
+  const blank = () => ({ code: '', name: '', national_level: null, appointed_only: false });
+  const fromApi = (grades) => grades.map((g) => ({
+    code: g.code, name: g.name, national_level: g.national_level, appointed_only: !!g.appointed_only,
+  })).reverse();
+  const toApi = () => rows.map((r) => ({
+    code: r.code.trim(), name: r.name.trim(), national_level: r.national_level, appointed_only: r.appointed_only,
+  })).reverse();
+
+  function levelSelect(row) {
+    const select = el('select', {});
+    select.append(el('option', { value: '' }, '无（低于五级）'));
+    for (const level of [5, 4, 3, 2, 1]) {
+      select.append(el('option', { value: String(level) }, levels[String(level)]));
+    }
+    select.value = row.national_level === null ? '' : String(row.national_level);
+    select.setAttribute('aria-label', '国家职业技能等级');
+    select.addEventListener('change', () => {
+      row.national_level = select.value === '' ? null : Number(select.value);
+    });
+    return select;
+  }
+
+  function textInput(row, key, max, placeholder, label) {
+    const input = el('input', { type: 'text', value: row[key], maxLength: max, placeholder, required: true });
+    input.setAttribute('aria-label', label);
+    input.addEventListener('input', () => { row[key] = input.value; });
+    return input;
+  }
+
+  function iconButton(text, title, handler, disabled) {
+    const button = el('button', { type: 'button', className: 'hr-icon-button', title, disabled: !!disabled }, text);
+    button.setAttribute('aria-label', title);
+    button.addEventListener('click', handler);
+    return button;
+  }
+
+  function move(index, delta) {
+    const target = index + delta;
+    if (target < 0 || target >= rows.length) return;
+    [rows[index], rows[target]] = [rows[target], rows[index]];
+    marked = new Map();
+    render();
+  }
+
+  function render() {
+    tbody.replaceChildren();
+    if (!rows.length) {
+      tbody.append(el('tr', {}, el('td', { colSpan: 6, className: 'muted' },
+        '还没有等级。点击“使用新八级模板”或“添加等级”。')));
+      return;
+    }
+    rows.forEach((row, index) => {
+      const checkbox = el('input', { type: 'checkbox', checked: row.appointed_only });
+      checkbox.setAttribute('aria-label', '仅评聘');
+      checkbox.addEventListener('change', () => { row.appointed_only = checkbox.checked; });
+      const tr = el('tr', { className: marked.has(index) ? 'hr-row-error' : '' },
+        el('td', { className: 'num muted' }, rows.length - index),
+        el('td', {}, textInput(row, 'code', 32, '如 technician', '代码')),
+        el('td', {}, textInput(row, 'name', 200, '如 技师', '名称')),
+        el('td', {}, levelSelect(row)),
+        el('td', { className: 'hr-center' }, checkbox),
+        el('td', { className: 'num hr-nowrap' },
+          iconButton('↑', '上移（更高）', () => move(index, -1), index === 0),
+          iconButton('↓', '下移（更低）', () => move(index, 1), index === rows.length - 1),
+          iconButton('✕', '删除此等级', () => { rows.splice(index, 1); marked = new Map(); render(); })));
+      tbody.append(tr);
+      if (marked.has(index)) {
+        tbody.append(el('tr', { className: 'hr-row-error-detail' },
+          el('td', {}), el('td', { colSpan: 5 }, marked.get(index).join('；'))));
+      }
+    });
+  }
+
+  function say(kind, text, items) {
+    messages.replaceChildren(el('div', { className: `flash flash-${kind}` }, text,
+      items && items.length ? el('ul', {}, ...items.map((item) => el('li', {}, item))) : null));
+  }
+
+  // errors.grades = [{grade: code | index (lowest first) | null, message}]
+  function showGradeErrors(title, errors) {
+    marked = new Map();
+    const items = [];
+    for (const error of errors) {
+      let index = -1;
+      if (typeof error.grade === 'number') {
+        index = rows.length - 1 - error.grade;
+      } else if (typeof error.grade === 'string') {
+        index = rows.findIndex((r) => r.code.trim() === error.grade);
+      }
+      let label = '整体';
+      if (index >= 0) {
+        const row = rows[index];
+        label = `第 ${rows.length - index} 级“${row.name || row.code || '（未命名）'}”`;
+        marked.set(index, [...(marked.get(index) || []), error.message]);
+      } else if (typeof error.grade === 'string') {
+        const old = original.find((r) => r.code === error.grade);
+        label = `等级“${old ? old.name : error.grade}”（${error.grade}）`;
+      }
+      items.push(`${label}：${error.message}`);
+    }
+    say('error', title, items);
+    render();
+  }
+
+  async function load() {
+    const result = await api('GET', editor.dataset.api);
+    if (result.ok) {
+      original = fromApi(result.data.grades);
+    } else if (result.status === 404) {
+      original = [];
+      say('info', '尚未设置等级体系。可以点击“使用新八级模板”开始。');
+    } else {
+      say('error', describeError(result));
+    }
+    rows = original.map((r) => ({ ...r }));
+    render();
+  }
+
+  async function useTemplate() {
+    if (rows.length && !window.confirm('用“新八级”模板替换编辑中的等级？（保存前不会生效）')) return;
+    const result = await api('GET', editor.dataset.templateApi);
+    if (!result.ok) {
+      say('error', describeError(result));
+      return;
+    }
+    rows = fromApi(result.data);
+    marked = new Map();
+    say('info', '已填入“新八级”模板：学徒工至首席技师。检查后点击“保存为新版本”。');
+    render();
+  }
+
+  async function save(button) {
+    button.disabled = true;
+    const result = await api('PUT', editor.dataset.api, { grades: toApi() });
+    button.disabled = false;
+    if (result.ok) {
+      const url = new URL(editor.dataset.return, window.location.href);
+      url.searchParams.set('saved', result.data.version);
+      window.location.assign(url.toString());
+      return;
+    }
+    const data = result.data || {};
+    const gradeErrors = data.errors && Array.isArray(data.errors.grades) ? data.errors.grades : null;
+    if (result.status === 422 && gradeErrors) {
+      showGradeErrors('未保存：等级体系不符合规则，请修改标出的等级。', gradeErrors);
+    } else if (result.status === 409 && gradeErrors) {
+      showGradeErrors('未保存：以下等级仍有人员持有，不能删除。', gradeErrors);
+    } else {
+      say('error', `未保存：${describeError(result)}`);
+    }
+  }
+
+  editor.addEventListener('click', (event) => {
+    const button = event.target.closest('button[data-action]');
+    if (!button) return;
+    const action = button.dataset.action;
+    if (action === 'add') {
+      rows.unshift(blank());
+      marked = new Map();
+      render();
+      tbody.querySelector('input')?.focus();
+    } else if (action === 'template') {
+      useTemplate();
+    } else if (action === 'reset') {
+      rows = original.map((r) => ({ ...r }));
+      marked = new Map();
+      messages.replaceChildren();
+      render();
+    } else if (action === 'save') {
+      save(button);
+    }
+  });
+
+  load();
+}

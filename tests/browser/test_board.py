@@ -1,0 +1,70 @@
+"""The live board in a real browser: marks appear without reload; the big screen fits 30 rows."""
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from tests.support import create_account
+from tests.world import build_world
+
+
+@pytest.fixture
+def live(server):
+    """A running server whose database holds a running contest with 33 competitors."""
+    from competition import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": server.database_url, "SOCKETIO_ASYNC_MODE": "threading",
+                      "COMPETITION_LIVE_SYNC": True, "COMPETITION_LOG_LEVEL": "WARNING"})
+    world = build_world(app, lambda role="admin", **kw: create_account(app, role, **kw), extra_competitors=30)
+    with app.app_context():
+        from competition.extensions import db
+
+        db.engine.dispose()
+    server.start()
+    return server, world
+
+
+def put_mark(server, world, judge, competitor, aspect, value):
+    response = requests.put(f"{server.url}/api/v1/contests/{world.contest_id}/marks", timeout=10,
+                            json={"competitor_id": world.competitors[competitor], "aspect_code": aspect,
+                                  "value": value}, headers=world.judges[judge].headers)
+    assert response.status_code in (200, 201), response.text
+
+
+def test_a_mark_appears_on_the_board_within_two_seconds(live, page, artefacts):
+    server, world = live
+    page.goto(f"{server.url}/board/{world.contest_id}")
+    page.get_by_test_id("connection").filter(has_text="实时连接").wait_for(timeout=10000)
+    row = page.locator(f'#board-rows tr[data-id="{world.competitors["c3"]}"]')
+    assert row.locator("td.total").inner_text() == "0.00"
+    started = time.monotonic()
+    put_mark(server, world, "j1", "c3", "A1", "4.5")
+    expect(row.locator("td.total")).to_have_text("22.50", timeout=2000)
+    assert time.monotonic() - started < 2
+    assert page.locator("#board-rows tr").first.get_attribute("data-id") == str(world.competitors["c3"])
+    assert row.locator("td.rank").inner_text() == "1"
+    page.screenshot(path=str(artefacts / "board-phone.png"))
+    assert page.console_errors == []
+
+
+def test_big_screen_shows_thirty_rows_without_scrolling(live, browser, artefacts):
+    server, world = live
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(f"{server.url}/board/{world.contest_id}?screen=1")
+    page.locator("#board-rows tr").nth(29).wait_for(timeout=10000)
+    assert page.locator("#board-rows tr").count() == 30  # 33 competitors: paged by 30
+    assert "1 / 2" in page.locator("#page-indicator").inner_text()
+    sizes = page.evaluate("({scroll: document.documentElement.scrollHeight, inner: window.innerHeight,"
+                          " last: document.querySelector('#board-rows tr:last-child').getBoundingClientRect().bottom})")
+    assert sizes["scroll"] <= sizes["inner"] and sizes["last"] <= 1080
+    put_mark(server, world, "j1", "c1", "A1", "5")
+    expect(page.locator("#board-rows tr").first.locator("td.total")).to_have_text("25.00", timeout=2000)
+    page.screenshot(path=str(artefacts / "board-big-screen.png"))
+    assert errors == []
+    context.close()

@@ -1,0 +1,80 @@
+"""The demo contest that `make run` loads: realistic, consistent, and movable by --simulate."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+
+@pytest.fixture
+def demo(app):
+    from competition import demo as demo_data
+    from competition.extensions import db
+
+    with app.app_context():
+        made = demo_data.load()
+        db.session.commit()
+    return made
+
+
+def test_demo_contest_is_realistic_and_consistent(app, client, demo):
+    from competition.extensions import db
+    from competition.models import Competitor, Contest, ContestJudge, Enterprise, Mark, Person
+    from competition.services import standings
+
+    assert {a.role for a in demo} == {"admin", "organizer", "hr", "judge"}
+    with app.app_context():
+        contest = db.session.scalar(select(Contest))
+        contest_id = contest.id
+        assert contest.is_demo and contest.state.value == "running" and "示例" in contest.name
+        assert contest.occupation.code == "6-31-01-03" and contest.promotion_policy["bands"]
+        assert db.session.scalar(select(func.count()).select_from(Competitor)) == 24
+        assert db.session.scalar(select(func.count()).select_from(Enterprise)) == 3
+        kinds = set(db.session.scalars(select(Person.kind)))
+        assert kinds == {"employee", "student"}
+        types = {a.type for _, _, a in standings.scheme_of(contest).aspects()}
+        assert types == {"measurement", "judgement", "panel"}
+        # 回避: the steelworks' judge never marked a steelworks competitor.
+        steel = db.session.scalar(select(Enterprise.id).where(Enterprise.code == "DEMO-STEEL"))
+        steel_judges = set(db.session.scalars(select(ContestJudge.user_id).where(ContestJudge.enterprise_id == steel)))
+        for mark in db.session.scalars(select(Mark)):
+            competitor_employers = {m.person.enterprise_id for m in db.session.get(Competitor, mark.competitor_id).members}
+            if steel in competitor_employers:
+                assert mark.judge_id not in steel_judges
+        cached = standings.board_rows(contest, "jury", standings.options_for(contest, "jury"))
+        standings.rebuild(contest)
+        assert standings.board_rows(contest, "jury", standings.options_for(contest, "jury")) == cached
+        db.session.rollback()
+    board = client.get(f"/api/v1/contests/{contest_id}/standings").get_json()
+    assert board["rows"][0]["rank"] == 1 and float(board["rows"][0]["total"]) > 0
+    assert client.get(f"/board/{contest_id}").status_code == 200
+    admin_token = _token(app.test_client(), "demo_admin")  # a client without the page session
+    assert client.get("/api/v1/audit/verify", headers=admin_token).get_json()["ok"] is True
+
+
+def _token(client, username):
+    from competition.demo import DEMO_PASSWORD
+
+    response = client.post("/api/v1/auth/token", json={"username": username, "password": DEMO_PASSWORD})
+    token = response.get_json()
+    assert response.status_code == 201, token
+    return {"Authorization": f"Bearer {token['token']}"}
+
+
+def test_simulate_enters_marks_through_a_real_server(tmp_path):
+    from tests.live_server import prepared_server
+
+    server = prepared_server(tmp_path)
+    output = server.command("demo", "--if-empty")
+    assert "demo_chief" in output and "demo-pass-2026" in output
+    assert "nothing loaded" in server.command("demo", "--if-empty")
+    server.start()
+    try:
+        result = server.command("demo", "--simulate", "--url", server.url, "--interval", "0", "--limit", "5")
+    except RuntimeError as error:
+        raise AssertionError(f"{error}\n--- server log ---\n{server.log_tail()}") from error
+    finally:
+        server.stop()
+    statuses = re.findall(r"\((\d{3})\)", result)
+    assert len(statuses) == 5 and set(statuses) <= {"200", "201"}, result
