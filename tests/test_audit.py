@@ -89,3 +89,23 @@ def test_command_says_ok_on_an_intact_chain(client, admin, database_url, tmp_pat
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "audit chain ok: 3 entries" in result.stdout
+
+
+def test_entries_queued_in_a_rolled_back_savepoint_are_dropped(app, admin):
+    """A savepoint that rolls back takes its audit entries with it; the rest of the transaction's stay."""
+    from competition.extensions import db
+    from competition.models import AuditEntry
+    from competition.services import audit
+
+    with app.app_context():
+        before = db.session.query(AuditEntry).count()
+        audit.record("test.kept", "thing:1")
+        savepoint = db.session.begin_nested()
+        audit.record("test.dropped", "thing:2")
+        savepoint.rollback()
+        with db.session.begin_nested():
+            audit.record("test.kept_too", "thing:3")
+        db.session.commit()
+        actions = [e.action for e in db.session.query(AuditEntry).order_by(AuditEntry.seq)][before:]
+        assert actions == ["test.kept", "test.kept_too"]
+        assert audit.verify(db.session).ok

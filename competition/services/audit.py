@@ -127,6 +127,24 @@ def _chain_pending(session: Session) -> None:
     session.info.setdefault(_CHAINED, []).extend(chained)
 
 
+_SAVEPOINTS = "audit_savepoints"
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _mark_savepoint(session: Session, transaction) -> None:
+    """Remember how many entries were queued when a savepoint began, to drop the later ones if the
+    savepoint rolls back (they describe changes that did not happen)."""
+    if transaction.nested:
+        session.info.setdefault(_SAVEPOINTS, {})[id(transaction)] = len(session.info.get(_PENDING, []))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_savepoint_entries(session: Session, previous_transaction) -> None:
+    marks = session.info.get(_SAVEPOINTS, {})
+    if previous_transaction.nested and id(previous_transaction) in marks:
+        del session.info.get(_PENDING, [])[marks.pop(id(previous_transaction)):]
+
+
 @event.listens_for(Session, "after_commit")
 def _log_chained(session: Session) -> None:
     if session.in_nested_transaction():
@@ -141,6 +159,7 @@ def _forget_pending(session: Session) -> None:
         return  # a savepoint rolled back; what was queued before it still stands
     session.info.pop(_PENDING, None)
     session.info.pop(_CHAINED, None)
+    session.info.pop(_SAVEPOINTS, None)
 
 
 def entry_as_dict(entry: AuditEntry) -> dict:

@@ -422,11 +422,7 @@ def decide_batch(decisions: Sequence[Mapping[str, Any]], user: User) -> list[dic
     for index in order:
         item = decisions[index]
         result: dict[str, Any] = {"id": item["id"], "action": item["action"]}
-        # A savepoint's commit chains its audit entries (before_commit fires for savepoints too), and
-        # rolling one back fires after_rollback, on which the audit module forgets everything queued or
-        # waiting to be logged: keep what the decisions already made have left there.
-        kept = {key: list(db.session.info[key]) for key in (audit._PENDING, audit._CHAINED)
-                if key in db.session.info}
+        # A refused decision's savepoint rolls back with any audit entries it queued (services.audit).
         savepoint = db.session.begin_nested()
         try:
             promotion = lock_for_decision(item["id"], user)
@@ -437,7 +433,6 @@ def decide_batch(decisions: Sequence[Mapping[str, Any]], user: User) -> list[dic
             savepoint.commit()
         except PromotionError as error:
             savepoint.rollback()
-            db.session.info.update(kept)
             result.update(ok=False, status=error.status, message=error.message)
             if error.errors:
                 result["errors"] = error.errors
