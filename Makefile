@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test translations migrate demo serve simulate clean wheel
+.PHONY: run test install install-test translations messages migrate demo serve simulate clean wheel screenshots install-docs
 
 run: install migrate demo serve
 
@@ -31,9 +31,29 @@ install: $(VENV)/.installed translations
 
 install-test: $(VENV)/.installed-test
 
+$(VENV)/.installed-docs: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[docs]'
+	touch $(VENV)/.installed $@
+
+install-docs: $(VENV)/.installed-docs translations
+
+# The guides' screenshots (docs/images/*.png), made from the demo contest in a temporary database
+# (instance/ is left alone); needs Debian's Chromium and a CJK font: apt-get install chromium fonts-noto-cjk.
+screenshots: install-docs
+	$(BIN)/python docs/screenshots.py
+
 translations: | $(BIN)/python
 	@if ls competition/translations/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
 		$(BIN)/pybabel compile -d competition/translations; fi
+
+# Extract the interface's texts (babel.cfg: Python and templates; the scripts get theirs from the
+# templates) and merge them into the catalogs; then translate the new entries of each messages.po.
+messages: | $(BIN)/python
+	@mkdir -p build
+	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext -k lazy_pgettext:1c,2 --no-location \
+		--project=competition --version=0.1.0 -o build/messages.pot .
+	$(BIN)/pybabel -q update -i build/messages.pot -d competition/translations --no-fuzzy-matching \
+		--ignore-obsolete --width=120
 
 migrate: install
 	$(BIN)/competition db upgrade

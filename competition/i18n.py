@@ -2,10 +2,16 @@
 
 The choice is, in order: a `lang` cookie set by the language switch, the browser's Accept-Language,
 then zh_CN.
+
+Message ids are the Simplified Chinese texts themselves; `competition/translations/en` holds the
+English catalog (`make messages` extracts and updates it, `make translations` compiles it, and the
+wheel build compiles it through hatch_build.py). The labels below name fixed domain vocabulary on the
+pages; the stored snapshots (a certificate's level label, the API's labels) stay Chinese.
 """
 from __future__ import annotations
 
 from flask import Flask, current_app, request
+from flask_babel import gettext as _
 
 from competition.extensions import babel
 from competition.paths import TRANSLATIONS
@@ -22,6 +28,35 @@ def select_locale() -> str:
     if match and match.startswith("en"):
         return "en"
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def level_names() -> dict[int, str]:
+    """The national skill levels (competition.domain.levels.LEVEL_NAMES) in the page's language."""
+    return {
+        5: _("五级/初级工"),
+        4: _("四级/中级工"),
+        3: _("三级/高级工"),
+        2: _("二级/技师"),
+        1: _("一级/高级技师"),
+    }
+
+
+def kind_names() -> dict[str, str]:
+    """A person's kind (competition.services.people.KIND_LABELS) in the page's language."""
+    return {"employee": _("职工"), "student": _("学生")}
+
+
+def id_type_names() -> dict[str, str]:
+    """The ID types (competition.domain.identity.ID_TYPES, stored in Chinese) in the page's language."""
+    return {
+        "居民身份证": _("居民身份证"),
+        "港澳居民居住证": _("港澳居民居住证"),
+        "台湾居民居住证": _("台湾居民居住证"),
+        "港澳居民来往内地通行证": _("港澳居民来往内地通行证"),
+        "台湾居民来往大陆通行证": _("台湾居民来往大陆通行证"),
+        "护照": _("护照"),
+        "外国人永久居留身份证": _("外国人永久居留身份证"),
+    }
 
 
 def init_app(app: Flask) -> None:

@@ -71,10 +71,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf_failed(error: CSRFError):
+        from flask_babel import gettext as _
         from werkzeug.exceptions import Forbidden
 
         forbidden = Forbidden(f"CSRF check failed: {error.description}")
-        forbidden.data = {"message": forbidden.description}
+        forbidden.data = {"message": forbidden.description,
+                          "page_message": _("页面已过期，无法确认请求来自本站。请刷新页面后重试。")}
         return app.handle_http_exception(forbidden)
 
     @app.after_request

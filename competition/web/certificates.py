@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import segno
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import Forbidden, NotFound
 
@@ -18,8 +20,9 @@ from competition.services import certificates
 
 bp = Blueprint("certificate_pages", __name__)
 
+
 def chinese_date(day) -> str:
-    """2026-11-28 -> 2026年11月28日 (the usual printed form)."""
+    """2026-11-28 -> 2026年11月28日 (the usual printed form; the certificate sheet is Chinese)."""
     return f"{day.year}年{day.month}月{day.day}日"
 
 
@@ -33,13 +36,13 @@ def certificate(number: str):
     if not current_user.is_authenticated:
         return redirect(url_for("web.login", next=request.path))
     if current_user.role not in (Role.ADMIN, Role.HR):
-        error = Forbidden("只有管理员和发证企业的人力资源专员可以查看证书。")
+        error = Forbidden(_("只有管理员和发证企业的人力资源专员可以查看证书。"))
         error.data = {"message": error.description}
         raise error
     try:
         found = certificates.find_for(number, current_user)
     except certificates.CertificateError:
-        error = NotFound("没有这个证书。")
+        error = NotFound(_("没有这个证书。"))
         error.data = {"message": error.description}
         raise error from None
     verify = certificates.verify_url(found.number)
@@ -55,4 +58,5 @@ def verify(number: str):
     if found is None:
         return render_template("certificates/verify.html", cert=None, number=number[:40]), 404
     return render_template("certificates/verify.html", cert=found, number=found.number,
-                           masked_name=mask_name(found.person_name), issue_date=chinese_date(found.issue_date))
+                           masked_name=mask_name(found.person_name),
+                           issue_date=format_date(found.issue_date, "long"))

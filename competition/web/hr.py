@@ -1,4 +1,4 @@
-"""HR pages (Simplified Chinese): the enterprise's grade scheme, its people and their bulk import.
+"""HR pages: the enterprise's grade scheme, its people and their bulk import.
 
 An hr officer works on its own enterprise; an admin picks one with `?enterprise_id=N` (organizers may
 read the people list the same way, with ID and phone numbers masked). Anonymous visitors are sent to
@@ -12,11 +12,13 @@ import math
 from collections.abc import Callable
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import Forbidden, NotFound
 
-from competition.domain.levels import LEVEL_NAMES, NATIONAL_LEVELS
+from competition.domain.levels import NATIONAL_LEVELS
 from competition.extensions import db
+from competition.i18n import id_type_names, kind_names, level_names
 from competition.models import Person, Role
 from competition.services import certificates, enterprises, grade_schemes, people, people_import, promotions
 from competition.services.enterprises import MasterDataError
@@ -46,7 +48,7 @@ def hr_page(*roles: Role) -> Callable:
             try:
                 g.enterprise = enterprises.enterprise_in_scope(current_user, enterprise_id, roles)
             except MasterDataError as error:
-                raise (NotFound("没有这个企业。") if error.status == 404 else _forbidden()) from None
+                raise (NotFound(_("没有这个企业。")) if error.status == 404 else _forbidden()) from None
             return view(*args, **kwargs)
 
         return wrapper
@@ -55,7 +57,7 @@ def hr_page(*roles: Role) -> Callable:
 
 
 def _forbidden() -> Forbidden:
-    error = Forbidden("您的角色无权使用此页面。")
+    error = Forbidden(_("您的角色无权使用此页面。"))
     error.data = {"message": error.description}
     return error
 
@@ -69,7 +71,7 @@ def scoped_url(endpoint: str, **values) -> str:
 
 @bp.app_context_processor
 def _hr_globals():
-    return {"hr_url": scoped_url, "level_names": LEVEL_NAMES}
+    return {"hr_url": scoped_url, "level_names": level_names(), "id_type_names": id_type_names()}
 
 
 @bp.get("")
@@ -108,7 +110,7 @@ def people_list():
     rows = [people.person_dict(p, viewer=current_user, scheme=scheme) for p in found]
     pages = max(1, math.ceil(total / PAGE_SIZE))
     return render_template("hr/people.html", enterprise=enterprise, rows=rows, q=q, page=page, pages=pages,
-                           total=total, kind_labels=people.KIND_LABELS,
+                           total=total, kind_labels=kind_names(),
                            can_edit=current_user.role in (Role.ADMIN, Role.HR),
                            sees_ids=enterprises.sees_identity(current_user, enterprise.id))
 

@@ -127,7 +127,8 @@ def _zone(name: str):
         return timezone.utc
 
 
-def _aspect_names(scheme, seat: ContestJudge) -> str:
+def _aspect_names(scheme, seat: ContestJudge) -> str | list[str]:
+    """"all", or the codes of the judge's aspects (the sheet joins them in the page's language)."""
     if seat.aspects == "all" or scheme is None:
         return "all"
-    return "、".join(seat.aspects)
+    return list(seat.aspects)

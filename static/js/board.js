@@ -68,7 +68,7 @@ function showReveal(step) {
   if (row.band) {
     const band = document.createElement('span');
     band.className = 'reveal-band';
-    band.textContent = `${text.band}：${row.band}`;
+    band.textContent = format(text.bandOf, { band: row.band });
     box.append(band);
   }
   box.hidden = false;

@@ -89,7 +89,7 @@ function renderProgress(progress) {
   alerts.replaceChildren(...(progress.reconciliation.length ? progress.reconciliation.map((r) => {
     const li = document.createElement('li');
     const values = r.values.map((v) => v.value).join(' / ');
-    li.textContent = `${who(r.competitor)} · ${r.module_code} · ${r.aspect_code} ${r.aspect_name}：${values}`;
+    li.textContent = `${who(r.competitor)} · ${r.module_code} · ${format(text.alertValues, { aspect: `${r.aspect_code} ${r.aspect_name}`, values })}`;
     return li;
   }) : [Object.assign(document.createElement('li'), { textContent: text.none, className: 'muted' })]));
   renderLocks(progress.modules);
@@ -129,7 +129,7 @@ async function refreshValues() {
   }
   let marks;
   try { marks = await api('GET', `${base}/marks?aspect_code=${encodeURIComponent(code)}`); }
-  catch (error) { notice(`${text.failed}：${error.message}`, 'error'); return; }
+  catch (error) { notice(format(text.failedWith, { message: error.message }), 'error'); return; }
   const module = lastProgress.modules.find((m) => m.aspects.some((a) => a.code === code));
   const byCompetitor = new Map();
   for (const m of marks) {
@@ -239,7 +239,7 @@ document.getElementById('status-form').addEventListener('submit', async (event) 
   try {
     await api('PATCH', `${base}/competitors/${dialog.dataset.id}`, body);
     notice(format(text.statusSaved, { who: competitor ? who(competitor) : dialog.dataset.id }));
-  } catch (error) { notice(`${text.failed}：${error.message}`, 'error'); }
+  } catch (error) { notice(format(text.failedWith, { message: error.message }), 'error'); }
   refreshCompetitors();
   refreshProgress();
 });
@@ -264,7 +264,7 @@ async function refreshAnalysis() {
 
 async function lock(code) {
   try { await api('POST', `${base}/modules/${encodeURIComponent(code)}/lock`); notice(`${code} ${text.locked}`); }
-  catch (error) { notice(`${text.failed}：${error.message}`, 'error'); }
+  catch (error) { notice(format(text.failedWith, { message: error.message }), 'error'); }
   refreshProgress();
 }
 
@@ -284,7 +284,7 @@ document.getElementById('unlock-form').addEventListener('submit', async (event) 
   try {
     await api('POST', `${base}/modules/${encodeURIComponent(dialog.dataset.module)}/unlock`, { reason });
     notice(`${dialog.dataset.module} ${text.unlocked}`);
-  } catch (error) { notice(`${text.failed}：${error.message}`, 'error'); }
+  } catch (error) { notice(format(text.failedWith, { message: error.message }), 'error'); }
   refreshProgress();
 });
 

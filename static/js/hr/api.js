@@ -1,5 +1,20 @@
 // Calls to the JSON API from the HR pages, with the session cookie and the page's CSRF token
 // (<meta name="csrf-token"> in base.html). Loaded as a module: the CSP is `script-src 'self'`.
+// Texts come translated from the page: JSON blocks (<script type="application/json" data-i18n>)
+// rendered by the templates with the page's language.
+
+// The parsed JSON block with this id ({} when the page has none).
+export function readText(id) {
+  const node = document.getElementById(id);
+  return node ? JSON.parse(node.textContent) : {};
+}
+
+// fill('Grade {n}', {n: 3}) -> 'Grade 3'
+export function fill(template, values) {
+  return String(template ?? '').replace(/\{(\w+)\}/g, (_, key) => String(values[key] ?? ''));
+}
+
+const text = readText('hr-text');
 
 export function csrfToken() {
   const meta = document.querySelector('meta[name="csrf-token"]');
@@ -23,7 +38,7 @@ export async function api(method, url, body) {
   try {
     response = await fetch(url, init);
   } catch (error) {
-    return { ok: false, status: 0, data: { message: '网络连接失败，请检查网络后重试。' } };
+    return { ok: false, status: 0, data: { message: text.network } };
   }
   let data = null;
   if ((response.headers.get('Content-Type') || '').includes('application/json')) {
@@ -43,15 +58,15 @@ export function el(tag, props, ...children) {
   return node;
 }
 
-// A short Chinese explanation for an HTTP error, with the server's own message.
+// A short explanation for an HTTP error in the page's language, with the server's own message.
 export function describeError(result) {
   const message = result.data && result.data.message ? result.data.message : '';
   switch (result.status) {
     case 0: return message;
-    case 401: return '登录已过期，请重新登录。';
-    case 403: return '您的角色无权执行此操作。' + (message ? `（${message}）` : '');
-    case 404: return '找不到对象，可能已被删除。';
-    case 413: return '文件过大：导入文件最大 10 MiB。';
-    default: return message || `请求失败（HTTP ${result.status}）。`;
+    case 401: return text.signedOut;
+    case 403: return message ? fill(text.forbiddenWith, { message }) : text.forbidden;
+    case 404: return text.notFound;
+    case 413: return text.tooLarge;
+    default: return message || fill(text.httpFailed, { status: result.status });
   }
 }

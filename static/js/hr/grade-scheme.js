@@ -1,7 +1,7 @@
 // /hr/grade-scheme editor: add, remove and reorder grades, start from the 新八级 template, and save
 // through PUT /api/v1/enterprises/{id}/grade-scheme. The table shows the highest grade at the top;
 // the API takes the list lowest first. 422 and 409 answers are shown next to the offending grades.
-import { api, describeError, el } from './api.js';
+import { api, describeError, el, fill, readText } from './api.js';
 
 const editor = document.getElementById('scheme-editor');
 
@@ -9,8 +9,9 @@ if (editor) {
   const tbody = document.getElementById('scheme-rows');
   const messages = document.getElementById('scheme-messages');
   const levels = JSON.parse(editor.dataset.levels);
+  const text = readText('scheme-text');
   let rows = [];      // highest first, as displayed
-  let original = [];  // the stored scheme, for "撤销修改"
+  let original = [];  // the stored scheme, for the "undo changes" button
   let marked = new Map();  // display index -> messages
 
   const blank = () => ({ code: '', name: '', national_level: null, appointed_only: false });
@@ -23,12 +24,12 @@ if (editor) {
 
   function levelSelect(row) {
     const select = el('select', {});
-    select.append(el('option', { value: '' }, '无（低于五级）'));
+    select.append(el('option', { value: '' }, text.noLevel));
     for (const level of [5, 4, 3, 2, 1]) {
       select.append(el('option', { value: String(level) }, levels[String(level)]));
     }
     select.value = row.national_level === null ? '' : String(row.national_level);
-    select.setAttribute('aria-label', '国家职业技能等级');
+    select.setAttribute('aria-label', text.level);
     select.addEventListener('change', () => {
       row.national_level = select.value === '' ? null : Number(select.value);
     });
@@ -61,27 +62,27 @@ if (editor) {
     tbody.replaceChildren();
     if (!rows.length) {
       tbody.append(el('tr', {}, el('td', { colSpan: 6, className: 'muted' },
-        '还没有等级。点击“使用新八级模板”或“添加等级”。')));
+        text.empty)));
       return;
     }
     rows.forEach((row, index) => {
       const checkbox = el('input', { type: 'checkbox', checked: row.appointed_only });
-      checkbox.setAttribute('aria-label', '仅评聘');
+      checkbox.setAttribute('aria-label', text.appointedOnly);
       checkbox.addEventListener('change', () => { row.appointed_only = checkbox.checked; });
       const tr = el('tr', { className: marked.has(index) ? 'hr-row-error' : '' },
         el('td', { className: 'num muted' }, rows.length - index),
-        el('td', {}, textInput(row, 'code', 32, '如 technician', '代码')),
-        el('td', {}, textInput(row, 'name', 200, '如 技师', '名称')),
+        el('td', {}, textInput(row, 'code', 32, text.codePlaceholder, text.code)),
+        el('td', {}, textInput(row, 'name', 200, text.namePlaceholder, text.name)),
         el('td', {}, levelSelect(row)),
         el('td', { className: 'hr-center' }, checkbox),
         el('td', { className: 'num hr-nowrap' },
-          iconButton('↑', '上移（更高）', () => move(index, -1), index === 0),
-          iconButton('↓', '下移（更低）', () => move(index, 1), index === rows.length - 1),
-          iconButton('✕', '删除此等级', () => { rows.splice(index, 1); marked = new Map(); render(); })));
+          iconButton('↑', text.up, () => move(index, -1), index === 0),
+          iconButton('↓', text.down, () => move(index, 1), index === rows.length - 1),
+          iconButton('✕', text.remove, () => { rows.splice(index, 1); marked = new Map(); render(); })));
       tbody.append(tr);
       if (marked.has(index)) {
         tbody.append(el('tr', { className: 'hr-row-error-detail' },
-          el('td', {}), el('td', { colSpan: 5 }, marked.get(index).join('；'))));
+          el('td', {}), el('td', { colSpan: 5 }, marked.get(index).join(text.separator))));
       }
     });
   }
@@ -102,16 +103,16 @@ if (editor) {
       } else if (typeof error.grade === 'string') {
         index = rows.findIndex((r) => r.code.trim() === error.grade);
       }
-      let label = '整体';
+      let label = text.whole;
       if (index >= 0) {
         const row = rows[index];
-        label = `第 ${rows.length - index} 级“${row.name || row.code || '（未命名）'}”`;
+        label = fill(text.rung, { n: rows.length - index, name: row.name || row.code || text.unnamed });
         marked.set(index, [...(marked.get(index) || []), error.message]);
       } else if (typeof error.grade === 'string') {
         const old = original.find((r) => r.code === error.grade);
-        label = `等级“${old ? old.name : error.grade}”（${error.grade}）`;
+        label = fill(text.stored, { name: old ? old.name : error.grade, code: error.grade });
       }
-      items.push(`${label}：${error.message}`);
+      items.push(fill(text.item, { label, message: error.message }));
     }
     say('error', title, items);
     render();
@@ -123,7 +124,7 @@ if (editor) {
       original = fromApi(result.data.grades);
     } else if (result.status === 404) {
       original = [];
-      say('info', '尚未设置等级体系。可以点击“使用新八级模板”开始。');
+      say('info', text.notSet);
     } else {
       say('error', describeError(result));
     }
@@ -132,7 +133,7 @@ if (editor) {
   }
 
   async function useTemplate() {
-    if (rows.length && !window.confirm('用“新八级”模板替换编辑中的等级？（保存前不会生效）')) return;
+    if (rows.length && !window.confirm(text.replace)) return;
     const result = await api('GET', editor.dataset.templateApi);
     if (!result.ok) {
       say('error', describeError(result));
@@ -140,7 +141,7 @@ if (editor) {
     }
     rows = fromApi(result.data);
     marked = new Map();
-    say('info', '已填入“新八级”模板：学徒工至首席技师。检查后点击“保存为新版本”。');
+    say('info', text.filled);
     render();
   }
 
@@ -157,11 +158,11 @@ if (editor) {
     const data = result.data || {};
     const gradeErrors = data.errors && Array.isArray(data.errors.grades) ? data.errors.grades : null;
     if (result.status === 422 && gradeErrors) {
-      showGradeErrors('未保存：等级体系不符合规则，请修改标出的等级。', gradeErrors);
+      showGradeErrors(text.invalid, gradeErrors);
     } else if (result.status === 409 && gradeErrors) {
-      showGradeErrors('未保存：以下等级仍有人员持有，不能删除。', gradeErrors);
+      showGradeErrors(text.held, gradeErrors);
     } else {
-      say('error', `未保存：${describeError(result)}`);
+      say('error', fill(text.notSaved, { reason: describeError(result) }));
     }
   }
 

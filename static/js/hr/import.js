@@ -1,6 +1,8 @@
 // /hr/people/import: upload a .xlsx or .csv file to POST /api/v1/enterprises/{id}/people/import.
 // 200 -> created/updated counts; 422 with row errors -> a table of row, column, problem.
-import { api, describeError, el } from './api.js';
+import { api, describeError, el, fill, readText } from './api.js';
+
+const text = readText('import-text');
 
 const form = document.getElementById('import-form');
 const fileInput = document.getElementById('import-file');
@@ -22,9 +24,8 @@ function showStatus(text, kind) {
 }
 
 function showSuccess(data) {
-  const parts = [`导入完成：新增 ${data.created} 人，更新 ${data.updated} 人`];
-  if (data.unchanged) parts.push(`，${data.unchanged} 人无变化`);
-  resultBox.querySelector('[data-testid="import-success"]').textContent = parts.join('') + '。';
+  resultBox.querySelector('[data-testid="import-success"]').textContent =
+    fill(data.unchanged ? text.doneUnchanged : text.done, data);
   resultBox.hidden = false;
 }
 
@@ -32,10 +33,11 @@ function showRowErrors(data) {
   const errors = data.errors;
   const rows = new Set(errors.map((e) => e.row));
   errorBox.querySelector('[data-testid="import-error-summary"]').textContent =
-    `有 ${rows.size} 行存在 ${errors.length} 个问题，没有导入任何人员。请修改文件后重新上传。`;
+    fill(text.rowErrors, { rows: rows.size, errors: errors.length });
   const body = errorBox.querySelector('tbody');
   for (const error of errors) {
-    const column = error.column && error.column !== error.field ? `${error.column}（${error.field}）` : error.field;
+    const column = error.column && error.column !== error.field
+      ? fill(text.column, { column: error.column, field: error.field }) : error.field;
     body.append(el('tr', {},
       el('td', { className: 'num' }, error.row),
       el('td', {}, column),
@@ -46,8 +48,10 @@ function showRowErrors(data) {
 
 function fileProblem(data) {
   // A file that cannot be read at all: errors = {"file": [...]}.
-  const details = data.errors && data.errors.file ? data.errors.file.join('；') : '';
-  return `无法导入：${data.message}${details && !data.message.includes(details) ? `（${details}）` : ''}`;
+  const details = data.errors && data.errors.file ? data.errors.file.join(text.separator) : '';
+  const message = data.message || '';
+  return details && !message.includes(details)
+    ? fill(text.cannotImportWith, { message, details }) : fill(text.cannotImport, { message });
 }
 
 async function upload(event) {
@@ -55,17 +59,17 @@ async function upload(event) {
   reset();
   const file = fileInput.files[0];
   if (!file) {
-    showStatus('请选择一个 .xlsx 或 .csv 文件。', 'error');
+    showStatus(text.chooseFile, 'error');
     return;
   }
   if (file.size > 10 * 1024 * 1024) {
-    showStatus('文件过大：导入文件最大 10 MiB。', 'error');
+    showStatus(text.tooLarge, 'error');
     return;
   }
   const data = new FormData();
   data.append('file', file, file.name);
   submit.disabled = true;
-  showStatus(`正在检查并导入 ${file.name} …`, 'info');
+  showStatus(fill(text.checking, { name: file.name }), 'info');
   const result = await api('POST', form.dataset.api, data);
   submit.disabled = false;
   status.replaceChildren();

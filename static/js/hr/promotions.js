@@ -75,7 +75,7 @@ async function send(url, body) {
   try {
     response = await fetch(url, { method: 'POST', headers, credentials: 'same-origin', body: JSON.stringify(body) });
   } catch (error) {
-    return { ok: false, status: 0, data: { message: '网络连接失败，请检查网络后重试。' } };
+    return { ok: false, status: 0, data: { message: labels.network } };
   }
   const json = (response.headers.get('Content-Type') || '').includes('application/json') ? await response.json() : null;
   return { ok: response.ok, status: response.status, data: json };
@@ -155,7 +155,7 @@ function ask(dialog, summary, needReason) {
 
 async function decideOne(row, action) {
   const transition = row.querySelector('.promo-transition').textContent.replace(/\s+/g, ' ').trim();
-  const summary = `${personOf(row)}：${transition}`;
+  const summary = fill(labels.summary, { person: personOf(row), change: transition });
   let body = { version: Number(row.dataset.version) };
   if (action === 'confirm') {
     if (!(await ask(confirmDialog, summary, false))) return;
@@ -177,7 +177,7 @@ async function decideBatch(section, action) {
     say(labels.none_selected, 'error');
     return;
   }
-  const summary = rows.map((row) => personOf(row)).join('、');
+  const summary = rows.map((row) => personOf(row)).join(labels.separator);
   let reason;
   if (action === 'confirm') {
     if (!(await ask(confirmDialog, summary, false))) return;

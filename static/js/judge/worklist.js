@@ -90,7 +90,7 @@ function reasonOf(item) {
   else if (item.status === 409 && /locked/i.test(message)) reason = text.reasonLocked;
   else if (item.status === 409 && /marks now|is (draft|provisional|final)/i.test(message)) reason = text.reasonClosed;
   else if (item.status === 409 && /already has its/i.test(message)) reason = text.reasonFull;
-  else if (item.status === 422) reason = `${text.reasonInvalid}（${message}）`;
+  else if (item.status === 422) reason = format(text.reasonInvalidWith, { message });
   else if (item.status === 403) reason = text.reasonForbidden;
   else reason = message;
   let current = item.current;
