@@ -1,10 +1,11 @@
-"""/healthz (process alive) and /readyz (database and, when configured, Redis reachable)."""
+"""/healthz (process alive) and /readyz (database and, when configured, Redis reachable and this
+process's message queue working: subscribed and publishing, competition.live.manager)."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
-from competition.extensions import db
+from competition.extensions import db, socketio
 
 bp = Blueprint("health", __name__)
 
@@ -30,11 +31,16 @@ def _check_redis() -> str | None:
         return None
     import redis
 
+    client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
     try:
-        redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
-        return "ok"
+        client.ping()
     except Exception as exc:
         return f"error: {type(exc).__name__}"
+    finally:
+        client.close()
+    # Redis answers, but this process may not have resubscribed yet (or cannot publish).
+    fault = getattr(socketio.server.manager, "fault", None) if socketio.server else None
+    return f"error: {fault}" if fault else "ok"
 
 
 @bp.get("/readyz")

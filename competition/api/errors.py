@@ -107,6 +107,7 @@ def register_database_error_handlers(app) -> None:
             db.session.rollback()
         except Exception:  # the connection may be gone; the pool will replace it
             db.session.remove()
+        _forget_unloaded_user()
         if getattr(error, "connection_invalidated", False) or isinstance(error, OperationalError):
             log.error("database unavailable: %s", error.orig)
             exc = ServiceUnavailable("The database is unavailable; try again shortly.")
@@ -114,3 +115,14 @@ def register_database_error_handlers(app) -> None:
             return app.handle_http_exception(exc)
         log.exception("database error")
         return app.handle_http_exception(InternalServerError())
+
+
+def _forget_unloaded_user() -> None:
+    """When loading the signed-in user is what failed, the error page (its header shows who is signed
+    in) would ask the database again and turn the 503 into a bare 500: answer as anonymous instead."""
+    from flask import g
+
+    from competition.extensions import login_manager
+
+    if g.get("_login_user") is None:  # where flask-login keeps the user it loaded
+        g._login_user = login_manager.anonymous_user()

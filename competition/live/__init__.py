@@ -8,13 +8,22 @@ from competition.extensions import socketio
 
 def init_app(app: Flask) -> None:
     from competition.live import broadcaster, sockets  # noqa: F401  (registers the /live handlers)
+    from competition.live.manager import Handover, QueueManager
 
+    url = app.config.get("COMPETITION_REDIS_URL")
+    # With Redis, our RedisManager (competition.live.manager) carries events between the processes and
+    # rides out an outage. Always passed, also as None: the extension keeps options between init_app calls.
+    manager = QueueManager(url, channel=app.config.get("COMPETITION_REDIS_CHANNEL", "competition")) if url else None
     socketio.init_app(
         app,
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "gevent"),
-        message_queue=app.config.get("COMPETITION_REDIS_URL"),
-        channel=app.config.get("COMPETITION_REDIS_CHANNEL", "competition"),
+        client_manager=manager,
         # None: only same-origin pages (and non-browser clients) may connect.
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
     )
     broadcaster.init_app(app)
+    if manager is not None:
+        handover = Handover(app, manager, float(app.config.get("COMPETITION_LIVE_HANDOVER_SECONDS", 2.0)))
+        app.extensions["competition.handover"] = handover
+        if not app.config.get("COMPETITION_LIVE_SYNC"):
+            handover.start()
