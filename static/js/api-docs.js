@@ -16,7 +16,17 @@
       deepLinking: true,
       validatorUrl: null,          // no badge call to validator.swagger.io
       layout: 'BaseLayout',        // no top bar: needs no standalone preset
-      presets: [window.SwaggerUIBundle.presets.apis]
+      presets: [window.SwaggerUIBundle.presets.apis],
+      // "Try it out" runs in this page, which carries the session cookie: writes need the page's
+      // CSRF token as every other page sends it (a request with a bearer token does not need it).
+      requestInterceptor: function (request) {
+        var meta = document.querySelector('meta[name="csrf-token"]');
+        var method = (request.method || 'GET').toUpperCase();
+        if (meta && method !== 'GET' && method !== 'HEAD') {
+          request.headers['X-CSRFToken'] = meta.content;
+        }
+        return request;
+      }
     });
   }
 
