@@ -7,6 +7,7 @@ import sys
 import time
 
 from flask import Flask, g, request
+from sqlalchemy import inspect
 
 
 class JsonFormatter(logging.Formatter):
@@ -38,6 +39,15 @@ def configure_logging(level: str = "INFO") -> None:
 access_log = logging.getLogger("competition.access")
 
 
+def _user_id(loaded) -> int | None:
+    """The signed-in user's id without touching the database (it may be the problem, and after the
+    commit every attribute would be reloaded just for this line)."""
+    if loaded is None or not hasattr(loaded, "_sa_instance_state"):
+        return None  # anonymous
+    identity = inspect(loaded).identity
+    return identity[0] if identity else None
+
+
 def init_app(app: Flask) -> None:
     configure_logging(app.config.get("COMPETITION_LOG_LEVEL", "INFO"))
 
@@ -48,8 +58,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _log_request(response):
         started = g.pop("request_started", None)
-        loaded = g.get("_login_user")  # never load the user here: the database may be the problem
-        user = loaded.id if loaded is not None and loaded.is_authenticated else None
+        user = _user_id(g.get("_login_user"))
         access_log.info(json.dumps({
             "method": request.method,
             "path": request.path,

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
+from sqlalchemy.orm import defer, lazyload
 
 from competition.api.access import require_user
 from competition.api.errors import abort
@@ -65,8 +66,13 @@ class LockOut(Out):
     reason = fields.String(allow_none=True)
 
 
+_LEAN = (defer(Contest.scheme), defer(Contest.promotion_policy), lazyload(Contest.occupation))
+
+
 def contest_for(contest_id: int, *, marking_view: bool = False) -> Contest:
-    contest = db.session.get(Contest, contest_id) if 0 < contest_id <= 2**31 - 1 else None  # beyond: unknown
+    # The scheme comes from standings.scheme_of's cache, so its (large) column is not loaded here.
+    contest = (db.session.get(Contest, contest_id, options=_LEAN) if 0 < contest_id <= 2**31 - 1
+               else None)  # beyond: unknown
     user = require_user()
     staff = user.role in (Role.ADMIN, Role.ORGANIZER)
     if contest is None or (contest.state == ContestState.DRAFT and not staff and marking.seat_of(contest_id, user)

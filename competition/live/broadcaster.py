@@ -5,7 +5,9 @@ lock_changed). When the session commits, `contest:state` and `module:lock` event
 each touched contest is handed to a background task that waits a short coalescing window (bursts of
 marks become one update), publishes the board updates in a transaction of its own
 (boards.publish: seq assigned under the view's lock) and emits each update once per view room. The
-judge's request only adds an id to a set, so it never waits for the fan-out.
+judge's request only adds an id to a set, so it never waits for the fan-out; the window also lets its
+answer leave before the sends begin. While publishing is costly (a burst of marks on a large board)
+the window widens, up to live.md's 200 ms.
 
 With `COMPETITION_LIVE_SYNC` (tests) the publish happens right after the commit, in the same thread.
 """
@@ -26,6 +28,7 @@ from competition.services import boards
 log = logging.getLogger("competition.live")
 NAMESPACE = "/live"
 EXTENSION = "competition.broadcaster"
+MAX_WINDOW = 0.2  # live.md: changes inside a window of at most 200 ms may be coalesced
 
 
 def room(contest_id: int, view: str) -> str:
@@ -48,9 +51,9 @@ class Broadcaster:
         self.app = app
         self.sync = bool(app.config.get("COMPETITION_LIVE_SYNC"))
         self.window = float(app.config.get("COMPETITION_LIVE_COALESCE_SECONDS", 0.05))
+        self.busy_window = self.window  # widened while publishing is costly (see _run)
         self.sweep_seconds = float(app.config.get("COMPETITION_LIVE_SWEEP_SECONDS", 2.0))
         self._pending: set[int] = set()
-        self._last_publish = 0.0
         self._wakeup = None
         self._started = False
 
@@ -88,18 +91,21 @@ class Broadcaster:
             woken = self._wakeup.wait(timeout=self.sweep_seconds)
             self._wakeup.clear()
             if woken:
-                # Leading edge: a change after a quiet spell goes out at once; changes that follow
-                # within the window are coalesced into the next update.
-                quiet_for = time.monotonic() - self._last_publish
-                if quiet_for < self.window:
-                    socketio.sleep(self.window - quiet_for)
+                # Trailing edge: wait the window after the first change, so that the judge's answer is
+                # on the wire before thousands of sends compete with it, and changes that follow within
+                # the window go out in the same update.
+                socketio.sleep(self.busy_window)
             else:
                 self._pending.update(self._dirty_contests())
-            self._last_publish = time.monotonic()
+            started = time.monotonic()
             pending, self._pending = self._pending, set()
             for contest_id in pending:
                 if not self.flush(contest_id):
                     self._pending.add(contest_id)
+            # Under a burst of marks, publishing may take at most about a fifth of the process: the
+            # window grows to four times the last publish's duration, within live.md's 200 ms bound.
+            spent = time.monotonic() - started
+            self.busy_window = min(MAX_WINDOW, max(self.window, 4 * spent))
             if self._pending:
                 socketio.sleep(1)  # the database refused; try again shortly
                 self._wakeup.set()

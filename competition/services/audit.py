@@ -21,7 +21,7 @@ from typing import Any
 
 from flask import has_request_context
 from flask_login import current_user
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from competition.extensions import db
@@ -98,6 +98,12 @@ def ensure_head(session: Session) -> None:
         session.flush()
 
 
+_heads = AuditHead.__table__.c
+_LOCK_HEAD = select(_heads.seq, _heads.hash).where(_heads.id == HEAD_ID).with_for_update()
+_UPDATE_HEAD = update(AuditHead.__table__).where(_heads.id == HEAD_ID).values(seq=bindparam("seq"),
+                                                                             hash=bindparam("hash"))
+
+
 @event.listens_for(Session, "before_commit")
 def _chain_pending(session: Session) -> None:
     if session.in_nested_transaction():
@@ -105,25 +111,28 @@ def _chain_pending(session: Session) -> None:
     pending: list[_Pending] = session.info.pop(_PENDING, [])
     if not pending:
         return
-    head = session.execute(
-        select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update()
-    ).scalar_one_or_none()
+    connection = session.connection()
+    head = connection.execute(_LOCK_HEAD).first()
     if head is None:
-        head = AuditHead(id=HEAD_ID, seq=0, hash=GENESIS_HASH)
-        session.add(head)
+        connection.execute(insert(AuditHead.__table__), {"id": HEAD_ID, "seq": 0, "hash": GENESIS_HASH})
+    seq, prev_hash = (head.seq, head.hash) if head is not None else (0, GENESIS_HASH)
     at = datetime.now(timezone.utc)
-    chained = []
+    rows = []
     for item in pending:
-        seq = head.seq + 1
+        seq += 1
         digest = entry_hash(seq=seq, at=at, actor=item.actor, action=item.action, target=item.target,
-                            contest_id=item.contest_id, before=item.before, after=item.after,
-                            prev_hash=head.hash)
-        entry = AuditEntry(seq=seq, at=at, actor_id=item.actor_id, actor=item.actor, action=item.action,
-                           target=item.target, contest_id=item.contest_id, before=item.before,
-                           after=item.after, prev_hash=head.hash, hash=digest)
-        session.add(entry)
-        head.seq, head.hash = seq, digest
-        chained.append(entry_as_dict(entry))
+                            contest_id=item.contest_id, before=item.before, after=item.after, prev_hash=prev_hash)
+        rows.append({"seq": seq, "at": at, "actor_id": item.actor_id, "actor": item.actor, "action": item.action,
+                     "target": item.target, "contest_id": item.contest_id, "before": item.before,
+                     "after": item.after, "prev_hash": prev_hash, "hash": digest})
+        prev_hash = digest
+    # Core statements: this runs in every write transaction, and the ORM's unit of work adds nothing.
+    connection.execute(insert(AuditEntry.__table__), rows)
+    connection.execute(_UPDATE_HEAD, {"seq": seq, "hash": prev_hash})
+    cached = session.identity_map.get(session.identity_key(AuditHead, HEAD_ID))
+    if cached is not None:
+        session.expire(cached)
+    chained = [{**{k: v for k, v in row.items() if k != "actor_id"}, "at": at.isoformat()} for row in rows]
     session.info.setdefault(_CHAINED, []).extend(chained)
 
 
@@ -160,14 +169,6 @@ def _forget_pending(session: Session) -> None:
     session.info.pop(_PENDING, None)
     session.info.pop(_CHAINED, None)
     session.info.pop(_SAVEPOINTS, None)
-
-
-def entry_as_dict(entry: AuditEntry) -> dict:
-    return {
-        "seq": entry.seq, "at": entry.at.isoformat(), "actor": entry.actor, "action": entry.action,
-        "target": entry.target, "contest_id": entry.contest_id, "before": entry.before,
-        "after": entry.after, "hash": entry.hash, "prev_hash": entry.prev_hash,
-    }
 
 
 @dataclass(frozen=True)

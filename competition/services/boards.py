@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select, update
 
 from competition.extensions import db
 from competition.models import BoardEvent, BoardView, Contest, Standing
@@ -84,6 +84,12 @@ def _lock_view(contest_id: int, view: str) -> BoardView:
     return board
 
 
+_standings = Standing.__table__.c
+_PUBLISHED = (update(Standing.__table__).where(_standings.id == bindparam("b_id"))
+              .values(published_hash=bindparam("published_hash"), published_rank=bindparam("published_rank"),
+                      dirty=False))
+
+
 def publish(contest_id: int) -> list[dict[str, Any]]:
     """Publish what changed since the last update, one update per view that changed; the caller
     commits and then sends the returned `board:update` payloads."""
@@ -91,15 +97,19 @@ def publish(contest_id: int) -> list[dict[str, Any]]:
     if contest is None:
         return []
     updates = []
+    people = standings.identities(contest_id)
+    published = []  # (standing id, what it now stands published as)
     for view in VIEWS:
         board = _lock_view(contest_id, view)
         changed = []
-        for standing, row in standings.view_rows(contest, view, standings.options_for(contest, view)):
+        for standing, row in standings.view_rows(contest, view, standings.options_for(contest, view), people):
             digest = standings.row_hash(row)
             if digest != standing.published_hash:
                 changed.append(row)
-                standing.published_hash, standing.published_rank = digest, row["rank"]
-            standing.dirty = False
+                published.append({"b_id": standing.id, "published_hash": digest, "published_rank": row["rank"]})
+            elif standing.dirty:
+                published.append({"b_id": standing.id, "published_hash": digest,
+                                  "published_rank": standing.published_rank})
         if not changed:
             continue
         prev_seq, board.seq = board.seq, board.seq + 1
@@ -110,6 +120,11 @@ def publish(contest_id: int) -> list[dict[str, Any]]:
                                                         BoardEvent.seq <= board.seq - KEEP_EVENTS))
         updates.append({"contest_id": contest_id, "view": view, "seq": board.seq, "prev_seq": prev_seq,
                         "rows": changed})
+    if published:
+        # In id order, as marks write a competitor's rows (jury, then public): concurrent marks and
+        # publishes on PostgreSQL then take the row locks in one order and cannot deadlock.
+        db.session.connection().execute(_PUBLISHED, sorted(published, key=lambda p: p["b_id"]))
+        standings.expire_cached(contest_id=contest_id)
     db.session.flush()
     return updates
 

@@ -15,8 +15,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, exists, insert, select, update
 
 from competition.domain.numbers import format_decimal
 from competition.domain.scheme import JUDGEMENT, MEASUREMENT, AspectDef, MarkingScheme
@@ -24,8 +23,10 @@ from competition.domain.scoring import MarkValueError, aspect_result, validate_v
 from competition.extensions import db
 from competition.models import (Competitor, CompetitorMember, Contest, ContestJudge, ContestState, Mark,
                                 MarkRevision, ModuleLock, Person, Role, User)
+from competition.models.contest import ALL_ASPECTS
 from competition.models.marking import SHARED_SLOT
 from competition.services import audit, boards, standings
+from competition.services.standings import Values
 
 
 @dataclass
@@ -99,13 +100,15 @@ def format_value(aspect: AspectDef, value: Decimal) -> str:
     return str(int(value)) if aspect.type == JUDGEMENT else format_decimal(value, 2)
 
 
-def mark_body(aspect: AspectDef, mark: Mark) -> dict[str, Any]:
+def mark_body(aspect: AspectDef, mark) -> dict[str, Any]:
     return {"value": format_value(aspect, mark.value), "version": mark.version, "judge_id": mark.judge_id}
 
 
 def put_mark(contest: Contest, user: User, *, competitor_id: int, aspect_code: str, value: Any,
              expected_version: int | None) -> MarkResult:
-    seat = seat_of(contest.id, user)
+    """The hot path of a contest: about ten statements, in SQLAlchemy Core where the ORM buys nothing."""
+    connection = db.session.connection()  # Core statements, prepared once (below), on the session's transaction
+    seat = connection.execute(_SEAT, {"contest_id": contest.id, "user_id": user.id}).first()
     if seat is None:
         raise MarkingError(403, "You are not a judge of this contest.")
     scheme: MarkingScheme | None = standings.scheme_of(contest)
@@ -115,18 +118,19 @@ def put_mark(contest: Contest, user: User, *, competitor_id: int, aspect_code: s
         aspect = None
     if aspect is None:
         raise MarkingError(422, f"Unknown aspect {aspect_code!r}.", {"aspect_code": ["Unknown aspect."]})
-    if not seat.assigned_to(aspect_code):
+    if not (seat.aspects == ALL_ASPECTS or aspect_code in seat.aspects):
         raise MarkingError(403, f"You are not assigned to aspect {aspect_code}.")
-    competitor = db.session.scalar(select(Competitor).where(Competitor.id == competitor_id,
-                                                            Competitor.contest_id == contest.id)
-                                   .with_for_update())
+    module = scheme.module_of(aspect_code)
+    judge_enterprise_id = seat.enterprise_id if seat.enterprise_id is not None else user.enterprise_id
+    # The competitor's row is the lock every change to its marks takes first (SELECT ... FOR NO KEY UPDATE).
+    competitor = connection.execute(_COMPETITOR, {
+        "competitor_id": competitor_id, "contest_id": contest.id, "module_code": module.code,
+        "enterprise_id": judge_enterprise_id if judge_enterprise_id is not None else -1}).first()
     if competitor is None:
         raise MarkingError(422, "Unknown competitor.", {"competitor_id": ["Unknown competitor in this contest."]})
-    employers = {member.person.enterprise_id for member in competitor.members}
-    if judge_enterprise(seat) is not None and judge_enterprise(seat) in employers:
+    if competitor.conflicted:
         raise MarkingError(403, "Conflict of interest (回避): the competitor is employed by your enterprise.")
-    module = scheme.module_of(aspect_code)
-    lock = db.session.get(ModuleLock, (contest.id, module.code))
+    lock = _Lock(competitor.locked, competitor.appeal_id) if competitor.locked is not None else None
     if not _open_for_marking(contest, lock):
         raise MarkingError(409, f"The contest is {contest.state.value}; it does not take marks now.")
     if lock is not None and lock.locked:
@@ -136,64 +140,105 @@ def put_mark(contest: Contest, user: User, *, competitor_id: int, aspect_code: s
     except MarkValueError as error:
         raise MarkingError(422, str(error), {"value": [str(error)]}) from error
 
+    # Every mark of this competitor (serialised by the lock above): this slot's row, the panel, and
+    # the values its standings are computed from.
     slot = SHARED_SLOT if aspect.type == MEASUREMENT else user.id
-    mark = db.session.scalar(select(Mark).where(Mark.competitor_id == competitor_id,
-                                                Mark.aspect_code == aspect_code, Mark.slot == slot)
-                             .with_for_update())
+    marks = connection.execute(_MARKS, {"competitor_id": competitor_id}).all()
+    mark = next((m for m in marks if m.aspect_code == aspect_code and m.slot == slot), None)
     current_version = mark.version if mark else 0
     if expected_version is not None and expected_version != current_version:
         raise MarkingError(409, "The mark was changed by someone else (stale expected_version).",
                            extra={"mark": mark_body(aspect, mark) if mark else None})
     if mark is not None and mark.value == number and mark.judge_id == user.id:
-        return MarkResult(False, _answer(contest, competitor, aspect, mark))  # a repeat changes nothing
+        return MarkResult(False, _answer(contest, aspect, mark, _values(marks)))  # a repeat changes nothing
+    if mark is None and sum(m.aspect_code == aspect_code for m in marks) >= aspect.panel_size:
+        raise MarkingError(409, f"Aspect {aspect_code} already has its {aspect.panel_size} values.")
+
     appeal_id = lock.appeal_id if lock is not None and not lock.locked else None
     moment = standings.now()
     before = mark_body(aspect, mark) if mark else None
-    created = mark is None
-    if created:
-        taken = db.session.scalar(select(func.count()).select_from(Mark)
-                                  .where(Mark.competitor_id == competitor_id, Mark.aspect_code == aspect_code))
-        if taken >= aspect.panel_size:
-            raise MarkingError(409, f"Aspect {aspect_code} already has its {aspect.panel_size} values.")
-        mark = _insert(contest, competitor_id, aspect, slot, user, number, moment)
+    if mark is None:
+        mark_id = connection.execute(_INSERT_MARK, {
+            "contest_id": contest.id, "competitor_id": competitor_id, "aspect_code": aspect_code, "slot": slot,
+            "judge_id": user.id, "value": number, "version": 1, "updated_at": moment}).scalar_one()
+        stored = _Stored(mark_id, aspect_code, slot, number, user.id, 1)
+        marks.append(stored)
     else:
-        mark.value, mark.judge_id, mark.version, mark.updated_at = number, user.id, mark.version + 1, moment
-    db.session.add(MarkRevision(mark_id=mark.id, contest_id=contest.id, competitor_id=competitor_id,
-                                aspect_code=aspect_code, slot=slot, judge_id=user.id, value=number,
-                                version=mark.version, at=moment, appeal_id=appeal_id))
-    db.session.flush()
-    results = standings.recompute_competitor(contest, competitor)
-    after = {**mark_body(aspect, mark), "competitor_id": competitor_id, "aspect_code": aspect_code}
+        connection.execute(_UPDATE_MARK, {"mark_id": mark.id, "value": number, "judge_id": user.id,
+                                          "version": mark.version + 1, "updated_at": moment})
+        stored = _Stored(mark.id, aspect_code, slot, number, user.id, mark.version + 1)
+        marks[marks.index(mark)] = stored
+    _expire(Mark, stored.id)
+    connection.execute(_INSERT_REVISION, {
+        "mark_id": stored.id, "contest_id": contest.id, "competitor_id": competitor_id, "aspect_code": aspect_code,
+        "slot": slot, "judge_id": user.id, "value": number, "version": stored.version, "at": moment,
+        "appeal_id": appeal_id})
+    values = _values(marks)
+    results = standings.recompute_competitor(contest, competitor, values)
+    after = {**mark_body(aspect, stored), "competitor_id": competitor_id, "aspect_code": aspect_code}
     if appeal_id is not None:
         after["appeal_id"] = appeal_id
-    audit.record("mark.put", f"mark:{mark.id}", contest_id=contest.id, before=before, after=after, actor=user)
+    audit.record("mark.put", f"mark:{stored.id}", contest_id=contest.id, before=before, after=after, actor=user)
     boards.touch(contest.id)
-    return MarkResult(created, _answer(contest, competitor, aspect, mark, results.get(aspect_code)))
+    return MarkResult(mark is None, _answer(contest, aspect, stored, values, results.get(aspect_code)))
 
 
-def _insert(contest: Contest, competitor_id: int, aspect: AspectDef, slot: int, user: User, number: Decimal,
-            moment) -> Mark:
-    """Insert a new value; if another judge inserted the same shared value at the same moment, the
-    unique constraint decides and this request gets 409 with the winner's mark."""
-    try:
-        with db.session.begin_nested():
-            mark = Mark(contest_id=contest.id, competitor_id=competitor_id, aspect_code=aspect.code, slot=slot,
-                        judge_id=user.id, value=number, version=1, updated_at=moment)
-            db.session.add(mark)
-            db.session.flush()
-        return mark
-    except IntegrityError as error:
-        current = db.session.scalar(select(Mark).where(Mark.competitor_id == competitor_id,
-                                                       Mark.aspect_code == aspect.code, Mark.slot == slot))
-        raise MarkingError(409, "The mark was just entered by someone else.",
-                           extra={"mark": mark_body(aspect, current) if current else None}) from error
+_marks = Mark.__table__.c
+_SEAT = (select(ContestJudge.aspects, ContestJudge.enterprise_id)
+         .where(ContestJudge.contest_id == bindparam("contest_id"), ContestJudge.user_id == bindparam("user_id")))
+_COMPETITOR = (
+    select(Competitor.id, Competitor.status, Competitor.bib, Competitor.time_used_seconds,
+           exists().where(CompetitorMember.competitor_id == Competitor.id, Person.id == CompetitorMember.person_id,
+                          Person.enterprise_id == bindparam("enterprise_id")).label("conflicted"),
+           select(ModuleLock.locked).where(ModuleLock.contest_id == Competitor.contest_id,
+                                           ModuleLock.module_code == bindparam("module_code"))
+           .scalar_subquery().label("locked"),
+           select(ModuleLock.appeal_id).where(ModuleLock.contest_id == Competitor.contest_id,
+                                              ModuleLock.module_code == bindparam("module_code"))
+           .scalar_subquery().label("appeal_id"))
+    .where(Competitor.id == bindparam("competitor_id"), Competitor.contest_id == bindparam("contest_id"))
+    .with_for_update(of=Competitor, key_share=True))  # FOR NO KEY UPDATE: foreign-key checks elsewhere pass
+_MARKS = (select(_marks.id, _marks.aspect_code, _marks.slot, _marks.value, _marks.judge_id, _marks.version)
+          .where(_marks.competitor_id == bindparam("competitor_id")).order_by(_marks.slot))
+_INSERT_MARK = insert(Mark.__table__).returning(_marks.id)
+_UPDATE_MARK = (update(Mark.__table__).where(_marks.id == bindparam("mark_id"))
+                .values({name: bindparam(name) for name in ("value", "judge_id", "version", "updated_at")}))
+_INSERT_REVISION = insert(MarkRevision.__table__)
 
 
-def _answer(contest: Contest, competitor: Competitor, aspect: AspectDef, mark: Mark, result=None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Lock:
+    locked: bool
+    appeal_id: int | None
+
+
+@dataclass(frozen=True)
+class _Stored:
+    id: int
+    aspect_code: str
+    slot: int
+    value: Decimal
+    judge_id: int
+    version: int
+
+
+def _values(marks) -> dict[str, list[Decimal]]:
+    values: dict[str, list[Decimal]] = defaultdict(list)
+    for m in marks:  # in slot order, as standings.current_values reads them
+        values[m.aspect_code].append(m.value)
+    return values
+
+
+def _expire(model, ident) -> None:
+    """A Core write bypasses the session: drop a stale copy of the row it may hold."""
+    cached = db.session.identity_map.get(db.session.identity_key(model, ident))
+    if cached is not None:
+        db.session.expire(cached)
+
+
+def _answer(contest: Contest, aspect: AspectDef, mark, values: Values, result=None) -> dict[str, Any]:
     if result is None:
-        values = [v for v in db.session.scalars(select(Mark.value).where(Mark.competitor_id == competitor.id,
-                                                                         Mark.aspect_code == aspect.code))]
-        result = aspect_result(aspect, values)
+        result = aspect_result(aspect, values.get(aspect.code, []))
     return {"mark": mark_body(aspect, mark),
             "aspect": {"code": aspect.code, "state": result.state,
                        "mark": format_decimal(result.mark, contest.precision)}}

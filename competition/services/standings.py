@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 
 from competition.domain.numbers import format_decimal
 from competition.domain.ranking import RankInput, storage_keys
@@ -38,15 +38,26 @@ Values = Mapping[str, list[Decimal]]  # aspect code -> the values stored for it
 
 # --- the marking scheme, built once per contest and scheme version ------------------------------------
 
-@lru_cache(maxsize=256)
-def _scheme(contest_id: int, version: int, canonical: str) -> MarkingScheme:
-    return build_scheme(json.loads(canonical))
+_SCHEMES: dict[tuple, MarkingScheme | None] = {}
+_SCHEMES_HELD = 256
+_schemes_lock = threading.Lock()
 
 
 def scheme_of(contest: Contest) -> MarkingScheme | None:
-    if not contest.scheme:
-        return None
-    return _scheme(contest.id, contest.scheme_version, json.dumps(contest.scheme, sort_keys=True))
+    """The contest's scheme, built once per contest and scheme version (every change of the scheme
+    bumps the version: services.contests.set_scheme). `created_at` tells apart two databases' contests
+    with the same id. The scheme column is read only when the scheme is not held yet, so readers may
+    load the contest with the column deferred."""
+    key = (contest.id, contest.created_at, contest.scheme_version)
+    try:
+        return _SCHEMES[key]
+    except KeyError:
+        scheme = build_scheme(contest.scheme) if contest.scheme else None
+    with _schemes_lock:
+        if len(_SCHEMES) >= _SCHEMES_HELD:
+            _SCHEMES.pop(next(iter(_SCHEMES)))
+        _SCHEMES[key] = scheme
+    return scheme
 
 
 # --- computing one competitor's figures ---------------------------------------------------------------
@@ -76,11 +87,8 @@ def compute(contest: Contest, scheme: MarkingScheme, values: Values) -> Figures:
     )
 
 
-def _store(contest: Contest, competitor: Competitor, view: str, figures: Figures | None,
-           existing: Standing | None) -> Standing:
-    standing = existing or Standing(contest_id=contest.id, competitor_id=competitor.id, view=view)
-    if existing is None:
-        db.session.add(standing)
+def _columns(contest: Contest, competitor, figures: Figures | None) -> dict[str, Any]:
+    """A standings row's stored figures; `competitor` needs id, status, bib and time_used_seconds."""
     if figures is None:  # no scheme yet: an empty row, so the competitor is listed
         figures = Figures({}, Decimal(0), {}, {}, False, 0)
     rank_input = RankInput(
@@ -89,14 +97,18 @@ def _store(contest: Contest, competitor: Competitor, view: str, figures: Figures
         modules_rounded={k: Decimal(v) for k, v in figures.modules.items()},
         time_used_seconds=competitor.time_used_seconds, bib=competitor.bib)
     perf_key, order_key = storage_keys(rank_input, contest.tie_breakers or [])
-    standing.total = figures.total
-    standing.components = figures.components
-    standing.modules = figures.modules
-    standing.complete = figures.complete
-    standing.aspects_complete = figures.aspects_complete
-    standing.ranked = competitor.status == "active"
-    standing.perf_key, standing.order_key = perf_key, order_key
-    standing.dirty = True
+    return {"total": figures.total, "components": figures.components, "modules": figures.modules,
+            "complete": figures.complete, "aspects_complete": figures.aspects_complete,
+            "ranked": competitor.status == "active", "perf_key": perf_key, "order_key": order_key, "dirty": True}
+
+
+def _store(contest: Contest, competitor: Competitor, view: str, figures: Figures | None,
+           existing: Standing | None) -> Standing:
+    standing = existing or Standing(contest_id=contest.id, competitor_id=competitor.id, view=view)
+    if existing is None:
+        db.session.add(standing)
+    for name, value in _columns(contest, competitor, figures).items():
+        setattr(standing, name, value)
     return standing
 
 
@@ -136,21 +148,44 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def recompute_competitor(contest: Contest, competitor: Competitor) -> dict[str, AspectResult]:
+def recompute_competitor(contest: Contest, competitor, values: Values | None = None) -> dict[str, AspectResult]:
     """Bring one competitor's rows up to date after a change; returns the jury aspect results.
 
-    The public row follows unless the public view is frozen now (then it keeps the freeze-time state).
+    `values` are the competitor's current values when the caller has just read them. The public row
+    follows unless the public view is frozen now (then it keeps the freeze-time state). Written with
+    two Core UPDATEs (an INSERT for a row not there yet): this runs in every mark's transaction.
     """
     scheme = scheme_of(contest)
-    values = current_values([competitor.id])[competitor.id]
+    if values is None:
+        values = current_values([competitor.id])[competitor.id]
     figures = compute(contest, scheme, values) if scheme else None
-    existing = _standings_of([competitor.id])
-    _store(contest, competitor, JURY, figures, existing.get((competitor.id, JURY)))
-    public = existing.get((competitor.id, PUBLIC))
-    if contest.frozen_at(now()) is None or public is None:
-        _store(contest, competitor, PUBLIC, figures, public)
-    db.session.flush()
+    columns = _columns(contest, competitor, figures)
+    connection = db.session.connection()
+    frozen = contest.frozen_at(now()) is not None
+    for view in (JURY, PUBLIC):  # the jury row is created first, so this is id order (see boards.publish)
+        key = {"b_competitor_id": competitor.id, "b_view": view}
+        if frozen and view == PUBLIC and connection.execute(_STANDING_ID, key).first() is not None:
+            continue  # frozen: the public row keeps its freeze-time figures
+        if connection.execute(_UPDATE_STANDING, {**key, **columns}).rowcount == 0:
+            connection.execute(insert(Standing.__table__),
+                               {"contest_id": contest.id, "competitor_id": competitor.id, "view": view, **columns})
+    expire_cached(competitor_id=competitor.id)
     return figures.results if figures else {}
+
+
+def expire_cached(**match: int) -> None:
+    """Core writes bypass the session: expire its copies of the standings rows they touched."""
+    for cached in [obj for obj in db.session.identity_map.values() if isinstance(obj, Standing)
+                   and all(obj.__dict__.get(name) == value for name, value in match.items())]:
+        db.session.expire(cached)
+
+
+_standings = Standing.__table__.c
+_STANDING_KEY = (_standings.competitor_id == bindparam("b_competitor_id")) & (_standings.view == bindparam("b_view"))
+_STANDING_ID = select(_standings.id).where(_STANDING_KEY)
+_UPDATE_STANDING = update(Standing.__table__).where(_STANDING_KEY).values(
+    {name: bindparam(name) for name in ("total", "components", "modules", "complete", "aspects_complete", "ranked",
+                                        "perf_key", "order_key", "dirty")})
 
 
 def rebuild(contest: Contest, views: Iterable[str] = VIEWS) -> None:
@@ -174,6 +209,15 @@ def rebuild(contest: Contest, views: Iterable[str] = VIEWS) -> None:
 # --- the board ------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
+class _CompetitorColumns:
+    id: int
+    bib: str
+    team_name: str | None
+    marking_no: str | None
+    status: str
+
+
+@dataclass(frozen=True)
 class Identity:
     id: int
     bib: str
@@ -187,14 +231,16 @@ class Identity:
 def identities(contest_id: int) -> dict[int, Identity]:
     """Who each competitor is, for boards: bib, name (team name or members), enterprise(s)."""
     rows = db.session.execute(
-        select(Competitor, CompetitorMember.position, Person.id, Person.name, Enterprise.name)
+        select(Competitor.id, Competitor.bib, Competitor.team_name, Competitor.marking_no, Competitor.status,
+               CompetitorMember.position, Person.id, Person.name, Enterprise.name)
         .join(CompetitorMember, CompetitorMember.competitor_id == Competitor.id, isouter=True)
         .join(Person, Person.id == CompetitorMember.person_id, isouter=True)
         .join(Enterprise, Enterprise.id == Person.enterprise_id, isouter=True)
         .where(Competitor.contest_id == contest_id)
         .order_by(Competitor.id, CompetitorMember.position))
-    grouped: dict[int, tuple[Competitor, list[tuple[int, str, str]]]] = {}
-    for competitor, _position, person_id, person_name, enterprise_name in rows:
+    grouped: dict[int, tuple[Any, list[tuple[int, str, str]]]] = {}
+    for *competitor, _position, person_id, person_name, enterprise_name in rows:
+        competitor = _CompetitorColumns(*competitor)
         entry = grouped.setdefault(competitor.id, (competitor, []))
         if person_id is not None:
             entry[1].append((person_id, person_name, enterprise_name))
@@ -253,12 +299,19 @@ def row_hash(row: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(row, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def ranked_standings(contest_id: int, view: str) -> list[tuple[Standing, int | None]]:
-    """The cached rows in board order with their ranks (1 + ranked rows strictly ahead)."""
-    standings = db.session.scalars(select(Standing).where(Standing.contest_id == contest_id,
-                                                          Standing.view == view)
-                                   .order_by(Standing.order_key)).all()
-    result: list[tuple[Standing, int | None]] = []
+_BOARD = (select(*(Standing.__table__.c[name] for name in (
+    "id", "competitor_id", "total", "components", "modules", "complete", "aspects_complete", "ranked", "perf_key",
+    "published_hash", "published_rank", "dirty")))
+    .where(Standing.__table__.c.contest_id == bindparam("contest_id"), Standing.__table__.c.view == bindparam("view"))
+    .order_by(Standing.__table__.c.order_key))
+
+
+def ranked_standings(contest_id: int, view: str) -> list[tuple[Any, int | None]]:
+    """The cached rows in board order with their ranks (1 + ranked rows strictly ahead).
+
+    Plain rows (a Core select), read-only: boards read every row of a view on each update."""
+    standings = db.session.connection().execute(_BOARD, {"contest_id": contest_id, "view": view}).all()
+    result: list[tuple[Any, int | None]] = []
     previous_key, current = None, 0
     for position, standing in enumerate(standings, start=1):
         if not standing.ranked:
@@ -270,14 +323,15 @@ def ranked_standings(contest_id: int, view: str) -> list[tuple[Standing, int | N
     return result
 
 
-def view_rows(contest: Contest, view: str, options: BoardOptions) -> list[tuple[Standing, dict[str, Any]]]:
+def view_rows(contest: Contest, view: str, options: BoardOptions,
+              people: dict[int, Identity] | None = None) -> list[tuple[Any, dict[str, Any]]]:
     """The board of a view: each cached row with the row a viewer gets, in board order.
 
     Where ranks are not shown (final_only before final, or rows still hidden during a results
     ceremony) the order must not reveal them, so those rows are listed by bib, ahead of the ranked.
     """
     ranked = ranked_standings(contest.id, view)
-    people = identities(contest.id)
+    people = identities(contest.id) if people is None else people
     ranked_ids = [standing.competitor_id for standing, rank in ranked if rank is not None]
     hidden = set(ranked_ids[:options.reveal_hidden])  # the top rows not yet revealed
     pairs = [(standing, row_of(standing, people[standing.competitor_id], rank, options,
