@@ -226,3 +226,62 @@ def report(name: str, ratio: float, target: float, *, higher_is_better: bool = F
     sign = ">=" if higher_is_better else "<="
     print(f"{name}: ratio {ratio:.3f} (target {sign} {target}) {'MET' if met else 'MISSED'}{extra}")
     return 0 if met else 1
+
+
+# --- spectators in a process of their own ------------------------------------------------------------
+# Spectators are separate devices: a benchmark that also times requests (a judge's marks) must not
+# time them from the process that is busy receiving thousands of updates, or it measures its own
+# event loop. Receipt times use time.perf_counter (CLOCK_MONOTONIC, the same clock in every process).
+
+async def spectate(url: str, contest_id: int, clients: int, out: Path) -> None:
+    """Connect `clients` public-board spectators, say "ready", record (seq, receipt time) of every
+    update until stdin closes, then write them to `out`."""
+    import asyncio
+
+    import socketio
+
+    receipts: list[tuple[int, float]] = []
+
+    async def spectator():
+        client = socketio.AsyncClient(reconnection=False)
+
+        @client.on("board:update", namespace="/live")
+        async def _update(payload):
+            receipts.append((payload["seq"], time.perf_counter()))
+
+        await client.connect(url, namespaces=["/live"], transports=["websocket"], wait_timeout=30,
+                             auth={"contest_id": contest_id, "view": "public"})
+        return client
+
+    connected = []
+    for start in range(0, clients, 100):
+        connected += await asyncio.gather(*[spectator() for _ in range(start, min(clients, start + 100))])
+    print("ready", flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    out.write_text(json.dumps(receipts))
+    await asyncio.gather(*[c.disconnect() for c in connected], return_exceptions=True)
+
+
+
+def start_spectators(url: str, contest_id: int, clients: int, out: Path) -> subprocess.Popen:
+    return subprocess.Popen([PYTHON, str(Path(__file__).resolve()), "spectate", url, str(contest_id), str(clients),
+                             str(out)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+
+def wait_ready(process: subprocess.Popen, url: str) -> None:
+    if process.stdout.readline().strip() != "ready":
+        raise SystemExit(f"spectators of {url} did not connect")
+
+
+def stop_spectators(process: subprocess.Popen, out: Path) -> list[tuple[int, float]]:
+    """Disconnect; every (seq, receipt time) the spectators saw."""
+    process.stdin.close()
+    process.wait(timeout=120)
+    return [tuple(r) for r in json.loads(out.read_text())]
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["spectate"]:
+    import asyncio
+
+    raise_open_files()
+    asyncio.run(spectate(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), Path(sys.argv[5])))

@@ -5,8 +5,13 @@ one process (PostgreSQL, no Redis) with N spectators.
     .venv/bin/python bench/scale_out.py [--clients 2000] [--emits 20]
 
 Target: p99 ratio (two processes / one) <= 1.5, every update delivered on both. The last line is
-the ratio. (The shared harness watches one server; this one watches several, measuring the same way:
-from the trigger request to each client's receipt.)
+the ratio.
+
+Spectators are separate devices, so each server's N spectators run in a process of their own (this
+file with --spectate), as in the single-process run: one client process watching 2N sockets would
+measure its own serial work rather than the servers'. Receipt times and trigger times are read from
+the same monotonic clock (CLOCK_MONOTONIC is system-wide), and a receipt counts from the trigger of
+its update, as the shared harness measures.
 """
 from __future__ import annotations
 
@@ -20,52 +25,50 @@ import uuid
 from pathlib import Path
 
 import aiohttp
-import socketio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (REDIS_URL, build_contest, gunicorn, pct, postgres_schema, raise_open_files,  # noqa: E402
-                    report)
+                    report, start_spectators, stop_spectators, wait_ready)
 
 TARGET = 1.5
 ROOT = Path(__file__).resolve().parents[1]
 
 
-async def measure(urls: list[str], contest, clients_each: int, emits: int, interval: float) -> dict:
-    sent_at = {"t": None}
-    delays: list[float] = []
-    received = {url: 0 for url in urls}
-
-    async def spectator(url: str):
-        client = socketio.AsyncClient(reconnection=False)
-
-        @client.on("board:update", namespace="/live")
-        async def _update(_payload):
-            if sent_at["t"] is not None:
-                received[url] += 1
-                delays.append(time.perf_counter() - sent_at["t"])
-
-        await client.connect(url, namespaces=["/live"], transports=["websocket"], wait_timeout=30,
-                             auth={"contest_id": contest.contest_id, "view": "public"})
-        return client
-
-    clients = []
-    for url in urls:
-        for start in range(0, clients_each, 100):
-            clients += await asyncio.gather(*[spectator(url) for _ in range(start, min(clients_each, start + 100))])
-    await asyncio.sleep(1)
+async def trigger(url: str, contest, emits: int, interval: float) -> dict[int, float]:
+    """Post `emits` marks to `url`; the trigger time of each update, by its public seq."""
+    sent: dict[int, float] = {}
     async with aiohttp.ClientSession() as http:
+        async with http.get(f"{url}/api/v1/contests/{contest.contest_id}/standings") as response:
+            seq = (await response.json())["seq"]
         for k in range(emits):
-            sent_at["t"] = time.perf_counter()
+            sent[seq + k + 1] = time.perf_counter()
             body = {"competitor_id": contest.competitor_ids[0], "aspect_code": contest.aspect_codes[0],
                     "value": f"{k % 10}"}
-            async with http.put(f"{urls[0]}/api/v1/contests/{contest.contest_id}/marks", json=body,
+            async with http.put(f"{url}/api/v1/contests/{contest.contest_id}/marks", json=body,
                                 headers={"Authorization": f"Bearer {contest.judge_tokens[0]}"}) as response:
                 await response.read()
                 if response.status >= 300:
                     raise SystemExit(f"mark {k} answered {response.status}")
             await asyncio.sleep(interval)
-    await asyncio.sleep(1)
-    await asyncio.gather(*[c.disconnect() for c in clients], return_exceptions=True)
+    return sent
+
+
+def measure(urls: list[str], contest, clients_each: int, emits: int, interval: float) -> dict:
+    folder = Path(tempfile.mkdtemp(prefix="bench-spectators-"))
+    watchers = []
+    for n, url in enumerate(urls):
+        out = folder / f"{n}.json"
+        watchers.append((url, start_spectators(url, contest.contest_id, clients_each, out), out))
+    for url, process, _ in watchers:
+        wait_ready(process, url)
+    time.sleep(1)
+    sent = asyncio.run(trigger(urls[0], contest, emits, interval))
+    time.sleep(1)
+    delays, received = [], {}
+    for url, process, out in watchers:
+        receipts = [(seq, at) for seq, at in stop_spectators(process, out) if seq in sent]
+        received[url] = len(receipts)
+        delays += [at - sent[seq] for seq, at in receipts]
     return {"clients": clients_each * len(urls), "expected": clients_each * emits, "received": received,
             "p50_ms": round(pct(delays, 0.5) * 1000, 1), "p99_ms": round(pct(delays, 0.99) * 1000, 1)}
 
@@ -82,14 +85,12 @@ def main() -> int:
         folder = Path(tempfile.mkdtemp(prefix="bench-scale-"))
         contest = build_contest(database_url, folder, competitors=24, aspects=10)
         with gunicorn("competition.wsgi:app", cwd=ROOT, env=contest.env) as single:
-            results["one_process"] = asyncio.run(measure([single.url], contest, args.clients, args.emits,
-                                                         args.interval))
+            results["one_process"] = measure([single.url], contest, args.clients, args.emits, args.interval)
         env = {**contest.env, "COMPETITION_REDIS_URL": REDIS_URL,
                "COMPETITION_REDIS_CHANNEL": f"bench-{uuid.uuid4().hex[:8]}"}
         with gunicorn("competition.wsgi:app", cwd=ROOT, env=env) as a, \
                 gunicorn("competition.wsgi:app", cwd=ROOT, env=env) as b:
-            results["two_processes"] = asyncio.run(measure([a.url, b.url], contest, args.clients, args.emits,
-                                                           args.interval))
+            results["two_processes"] = measure([a.url, b.url], contest, args.clients, args.emits, args.interval)
     print(json.dumps(results))
     two, one = results["two_processes"], results["one_process"]
     delivered = all(count == two["expected"] for count in two["received"].values())

@@ -28,6 +28,7 @@ from competition.services import boards
 log = logging.getLogger("competition.live")
 NAMESPACE = "/live"
 EXTENSION = "competition.broadcaster"
+HEAP = "competition.heap"
 MAX_WINDOW = 0.2  # live.md: changes inside a window of at most 200 ms may be coalesced
 
 
@@ -97,6 +98,9 @@ class Broadcaster:
                 socketio.sleep(self.busy_window)
             else:
                 self._pending.update(self._dirty_contests())
+                tender = self.app.extensions.get(HEAP)
+                if tender is not None and not self._pending:
+                    tender.quiet()  # nothing changed for a sweep interval: a full collection may run now
             started = time.monotonic()
             pending, self._pending = self._pending, set()
             for contest_id in pending:

@@ -32,6 +32,8 @@ import time
 from typing import Any
 
 import socketio
+from engineio import packet as eio_packet
+from socketio import packet
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -42,7 +44,37 @@ log = logging.getLogger("competition.live")
 REPLAYED_EVENTS = frozenset({"board:update", "contest:state"})
 
 
-class QueueManager(socketio.RedisManager):
+class LocalManager(socketio.Manager):
+    """This process's delivery of a room event: in chunks, yielding between them.
+
+    Every send wakes one client's writer; a room of 2,000 woken at once would put a judge's request,
+    at each of its I/O waits, behind all 2,000 writes (benchmark 2). Sending `chunk` at a time and
+    yielding lets requests interleave with the fan-out. The packet is still encoded once per event.
+    Used alone without a message queue; with one, QueueManager publishes and then delivers through it.
+    """
+
+    chunk = 100
+
+    def emit(self, event, data, namespace, room=None, skip_sid=None, callback=None, to=None, **kwargs):
+        room = to or room
+        if callback or namespace not in self.rooms:
+            return super().emit(event, data, namespace, room=room, skip_sid=skip_sid, callback=callback,
+                                **kwargs)
+        data = list(data) if isinstance(data, tuple) else [data] if data is not None else []
+        skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
+        encoded = self.server.packet_class(packet.EVENT, namespace=namespace, data=[event] + data).encode()
+        eio_packets = [eio_packet.Packet(eio_packet.MESSAGE, p)
+                       for p in (encoded if isinstance(encoded, list) else [encoded])]
+        # A snapshot (get_participants copies the room): clients may leave while this greenlet yields.
+        recipients = [eio_sid for sid, eio_sid in self.get_participants(namespace, room) if sid not in skip]
+        for n, eio_sid in enumerate(recipients, start=1):
+            for p in eio_packets:
+                self.server._send_eio_packet(eio_sid, p)
+            if n % self.chunk == 0 and n < len(recipients):
+                self.server.sleep(0)
+
+
+class QueueManager(socketio.RedisManager, LocalManager):  # MRO: PubSubManager, then LocalManager's emit
     name = "competition-redis"
 
     def __init__(self, url: str, channel: str, *, io_timeout: float = 2.0, retry_seconds: float = 5.0,
