@@ -65,18 +65,22 @@ def main() -> int:
         loaded = marks(server.url, contest, args.emits, args.interval, competitor=1)
         time.sleep(2)
         receipts = [r for r in stop_spectators(spectators, out) if r[0] > seq]
+        # Marks that arrive within one coalescing window share an update (live.md allows it): every
+        # update published must reach every spectator.
+        updates = requests.get(f"{server.url}/api/v1/contests/{contest.contest_id}/standings",
+                               timeout=30).json()["seq"] - seq
     for label, values in (("idle", idle), ("loaded", loaded)):
         results[label] = {"marks": len(values), "p50_ms": round(pct(values, 0.5), 1),
                           "p99_ms": round(pct(values, 0.99), 1)}
-    results["loaded"].update(spectators=args.clients, updates_received=len(receipts),
-                             updates_expected=args.clients * args.emits)
+    results["loaded"].update(spectators=args.clients, updates=updates, receipts=len(receipts),
+                             receipts_expected=args.clients * updates)
     print(json.dumps(results))
     ratio = results["loaded"]["p99_ms"] / results["idle"]["p99_ms"]
-    delivered = len(receipts) == args.clients * args.emits
+    delivered = len(receipts) == args.clients * updates
     status = report("judge latency p99", ratio, TARGET,
                     extra=f" (with {args.clients} spectators {results['loaded']['p99_ms']} ms, "
                           f"without {results['idle']['p99_ms']} ms; {len(receipts)} of "
-                          f"{args.clients * args.emits} updates delivered)")
+                          f"{args.clients * updates} receipts of {updates} updates)")
     print(f"{ratio:.3f}")
     return status or (0 if delivered else 1)
 
