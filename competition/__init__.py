@@ -41,7 +41,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # Chinese names stay readable in API answers
     app.json.sort_keys = False  # fields in schema order
 
-    from competition import database  # noqa: F401  (engine events: SQLite pragmas, BEGIN IMMEDIATE)
+    from competition import database  # engine events: SQLite pragmas, BEGIN IMMEDIATE
+
+    if database.is_postgresql(app.config["SQLALCHEMY_DATABASE_URI"]):
+        database.green_psycopg()  # a no-op unless gevent has patched the process
     from competition import api, health, i18n, live, logs, models, security, web  # noqa: F401
     from competition.extensions import db, migrate
 

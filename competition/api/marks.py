@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defer, lazyload
 
 from competition.api.access import require_user
@@ -66,12 +67,14 @@ class LockOut(Out):
     reason = fields.String(allow_none=True)
 
 
-_LEAN = (defer(Contest.scheme), defer(Contest.promotion_policy), lazyload(Contest.occupation))
+# The scheme comes from standings.scheme_of's cache, so its (large) column is not loaded here. Built
+# once: every mark runs it, and building a statement costs more than running it.
+_LEAN_CONTEST = (select(Contest).where(Contest.id == bindparam("contest_id"))
+                 .options(defer(Contest.scheme), defer(Contest.promotion_policy), lazyload(Contest.occupation)))
 
 
-def contest_for(contest_id: int, *, marking_view: bool = False) -> Contest:
-    # The scheme comes from standings.scheme_of's cache, so its (large) column is not loaded here.
-    contest = (db.session.get(Contest, contest_id, options=_LEAN) if 0 < contest_id <= 2**31 - 1
+def contest_for(contest_id: int) -> Contest:
+    contest = (db.session.scalar(_LEAN_CONTEST, {"contest_id": contest_id}) if 0 < contest_id <= 2**31 - 1
                else None)  # beyond: unknown
     user = require_user()
     staff = user.role in (Role.ADMIN, Role.ORGANIZER)
