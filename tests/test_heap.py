@@ -57,3 +57,31 @@ def test_a_full_collection_runs_only_when_due_and_reclaims_frozen_cycles():
     gc.unfreeze()
     assert sum(isinstance(o, Node) for o in gc.get_objects()) == 0  # the full collection reclaimed it
     assert tender.quiet() is False  # not due again until another full_seconds
+
+
+def test_boards_that_are_never_quiet_still_get_a_full_collection_once_it_is_overdue():
+    clock = Clock()
+    tender = HeapTender(full_seconds=900, overdue_seconds=3600, clock=clock)
+    clock.now += 900 + 3599  # due for an hour, but the boards were never quiet
+    assert tender.overdue() is False and tender.collections == 0
+    clock.now += 2
+    assert tender.overdue() is True and tender.collections == 1
+    assert gc.get_freeze_count() > 0  # what survived is frozen again
+    assert tender.overdue() is False and tender.quiet() is False  # the clock starts over
+
+
+def test_the_tenders_loop_collects_an_overdue_heap_between_freezes():
+    clock = Clock()
+    tender = HeapTender(freeze_seconds=5, full_seconds=900, overdue_seconds=3600, clock=clock)
+    rounds = []
+
+    def sleep(seconds):
+        if len(rounds) == 3:
+            raise StopIteration
+        rounds.append(seconds)
+        clock.now += 2000  # each round: 2,000 s of busy boards
+
+    with pytest.raises(StopIteration):
+        tender.run(sleep)
+    assert rounds == [5, 5, 5]
+    assert tender.collections == 1  # after round 3 (6,000 s > 900 + 3,600), not before

@@ -261,6 +261,20 @@ def test_bursts_coalesce_into_one_update(app, client, world):
     assert (update["seq"], update["prev_seq"], len(update["rows"])) == (2, 1, 3)
 
 
+@pytest.mark.parametrize(("publishing", "window"), [
+    (0.0, 0.05),    # a cheap publish: the configured window
+    (0.01, 0.05),
+    (0.03, 0.12),   # a costly one: four times its database work...
+    (0.2, 0.2),     # ...never beyond live.md's 200 ms, however slow publishing gets
+    (5.0, 0.2),
+])
+def test_the_coalescing_window_widens_with_publishing_cost_but_never_beyond_200_ms(publishing, window):
+    from competition.live.broadcaster import MAX_WINDOW, coalescing_window
+
+    assert MAX_WINDOW == 0.2
+    assert coalescing_window(0.05, publishing) == pytest.approx(window)
+
+
 def test_results_ceremony_reveals_from_the_bottom_up(app, client, make_user):
     from competition.extensions import db
     from competition.models import Contest, ContestState

@@ -47,6 +47,13 @@ def blind_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return blinded
 
 
+def coalescing_window(base: float, publishing: float) -> float:
+    """The wait before the next publish. Under a burst of marks, publishing may take at most about a
+    fifth of the process: the window grows to four times the last publish's database work, never
+    beyond live.md's 200 ms. (The sends are not counted: they yield to requests, manager.LocalManager.)"""
+    return min(MAX_WINDOW, max(base, 4 * publishing))
+
+
 class Broadcaster:
     def __init__(self, app: Flask):
         self.app = app
@@ -107,10 +114,7 @@ class Broadcaster:
             for contest_id in pending:
                 if not self.flush(contest_id):
                     self._pending.add(contest_id)
-            # Under a burst of marks, publishing may take at most about a fifth of the process: the
-            # window grows to four times the last publish's database work, within live.md's 200 ms
-            # bound. (The sends are not counted: they yield to requests, manager.LocalManager.)
-            self.busy_window = min(MAX_WINDOW, max(self.window, 4 * self._publishing))
+            self.busy_window = coalescing_window(self.window, self._publishing)
             if self._pending:
                 socketio.sleep(1)  # the database refused; try again shortly
                 self._wakeup.set()
