@@ -170,6 +170,9 @@ def competitor_scores(scheme: MarkingScheme, aspect_marks: Mapping[str, AspectRe
 
 def mean(values: Sequence[Fraction]) -> Fraction:
     """Arithmetic mean, exact."""
+    if len(values) == 1:  # a measurement's one value: no arithmetic (every mark recomputes them all)
+        value = values[0]
+        return value if type(value) is Fraction else Fraction(value)
     return sum(values, _ZERO) / len(values)
 
 

@@ -163,6 +163,10 @@ def test_more_values_than_panel_size_are_all_used() -> None:
 
 def test_aggregate_helpers() -> None:
     assert mean([Fraction(1), Fraction(2)]) == Fraction(3, 2)
+    # One value (every measurement aspect) takes a shortcut; it must stay exact and a Fraction.
+    assert mean([Fraction(15, 2)]) == Fraction(15, 2)
+    assert type(mean([Decimal("7.25")])) is Fraction and mean([Decimal("7.25")]) == Fraction(29, 4)
+    assert type(mean([3])) is Fraction and type(mean([1, 2])) is Fraction
     assert median([Fraction(3), Fraction(1), Fraction(2)]) == 2
     assert trimmed_mean([Fraction(v) for v in (10, 1, 2, 3, 0)], 1) == 2
     with pytest.raises(ValueError):
