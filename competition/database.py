@@ -11,6 +11,7 @@ from __future__ import annotations
 import select
 import sqlite3
 import threading
+from time import monotonic
 
 from flask import has_request_context, request
 from sqlalchemy import event
@@ -93,12 +94,9 @@ def is_postgresql(url: str) -> bool:
 
 def wait_gevent(gen, fileno: int, interval: float = 0.0, timeout: float | None = None):
     """`psycopg.waiting.wait` for gevent: same contract (psycopg's generator protocol, `interval` to
-    wake up and let psycopg check for interruptions, `timeout` raising `_WaitTimeout`)."""
-    from time import monotonic
-
-    from psycopg import errors
-    from psycopg.waiting import READY_NONE, READY_R, READY_W
-
+    wake up and let psycopg check for interruptions, `timeout` raising `_WaitTimeout`). It runs on
+    every round trip, so what it needs from psycopg and gevent was looked up once, by `green_psycopg`."""
+    errors, (ready_none, ready_r, ready_w) = _psycopg_errors, _READY
     if interval is None:
         raise ValueError("indefinite wait not supported")
     deadline = monotonic() + timeout if timeout is not None else None
@@ -116,10 +114,10 @@ def wait_gevent(gen, fileno: int, interval: float = 0.0, timeout: float | None =
                     except _Expired:
                         pass
                     events = poller.poll(0)
-            ready = READY_NONE
+            ready = ready_none
             if events:
                 mask = events[0][1]
-                ready = (READY_R if mask & select.POLLIN else 0) | (READY_W if mask & select.POLLOUT else 0)
+                ready = (ready_r if mask & select.POLLIN else 0) | (ready_w if mask & select.POLLOUT else 0)
                 if not ready and mask & (select.POLLERR | select.POLLHUP | select.POLLNVAL):
                     raise errors.OperationalError("connection socket closed")
             new_state = gen.send(ready)
@@ -138,22 +136,25 @@ class _Expired(Exception):
 
 _POLL_MASK: dict = {}
 _GREEN_WAIT: dict = {}
+_READY: tuple = ()
+_psycopg_errors = None
 _original_poll = None
 
 
 def green_psycopg() -> bool:
     """Use `wait_gevent` for psycopg's waits when gevent has patched `select` (gunicorn's gevent worker)."""
-    global _original_poll
+    global _original_poll, _psycopg_errors, _READY
     try:
         from gevent import monkey, socket as green_socket
-        from psycopg import waiting
+        from psycopg import errors, waiting
     except ImportError:  # pragma: no cover - both are installed with the project
         return False
     if not monkey.is_module_patched("select"):
         return False
-    from psycopg.waiting import WAIT_R, WAIT_RW, WAIT_W
+    from psycopg.waiting import READY_NONE, READY_R, READY_W, WAIT_R, WAIT_RW, WAIT_W
 
     _original_poll = monkey.get_original("select", "poll")
+    _psycopg_errors, _READY = errors, (READY_NONE, READY_R, READY_W)
     _POLL_MASK.update({WAIT_R: select.POLLIN, WAIT_W: select.POLLOUT, WAIT_RW: select.POLLIN | select.POLLOUT})
     _GREEN_WAIT.update({WAIT_R: green_socket.wait_read, WAIT_W: green_socket.wait_write,
                         WAIT_RW: green_socket.wait_readwrite})
