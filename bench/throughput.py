@@ -74,7 +74,7 @@ def run_backend(name: str, database_url: str, folder: Path, judges: int, seconds
     project, reference = [], []
     with gunicorn("competition.wsgi:app", cwd=root, env=contest.env) as server, \
             gunicorn("reference_insert_app:app", cwd=BENCH, env={"REFERENCE_DATABASE_URL": reference_url}) as ref:
-        for turn in range(slices):
+        for _ in range(slices):
             project.append(asyncio.run(load(
                 f"{server.url}/api/v1/contests/{contest.contest_id}/marks",
                 lambda n, k: {"competitor_id": contest.competitor_ids[n], "aspect_code": contest.aspect_codes[k % 20],

@@ -43,7 +43,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from competition import database  # engine events: SQLite pragmas, BEGIN IMMEDIATE
 
-    if database.is_postgresql(app.config["SQLALCHEMY_DATABASE_URI"]):
+    if database.is_postgresql(app.config["SQLALCHEMY_DATABASE_URI"]):  # decided after the overrides
+        # Connections die with a server restart: test each on checkout (SQLite files do not need it).
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
         database.green_psycopg()  # a no-op unless gevent has patched the process
     from competition import api, health, i18n, live, logs, models, security, web  # noqa: F401
     from competition.extensions import db, migrate

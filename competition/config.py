@@ -41,8 +41,6 @@ def from_environment(instance_path: Path) -> dict:
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        # PostgreSQL connections die with a server restart: test each on checkout. SQLite files do not.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True} if database_url.startswith("postgresql") else {},
         "COMPETITION_REDIS_URL": os.environ.get("COMPETITION_REDIS_URL") or None,
         "COMPETITION_REDIS_CHANNEL": os.environ.get("COMPETITION_REDIS_CHANNEL", "competition"),
         # How many reverse proxies (nginx) stand in front: their X-Forwarded-* headers are trusted.

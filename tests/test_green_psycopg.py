@@ -6,7 +6,8 @@ greenlet. The checks run in a child process, because monkey-patching must come b
 - queries still answer right, in a transaction, with errors raised as psycopg's own;
 - waiting for the server parks one greenlet, not the process: while three sessions each sleep in
   PostgreSQL, another greenlet keeps running, and all three sleeps overlap;
-- a statement timeout and a killed connection surface as errors, never a hang.
+- a statement timeout and a killed connection surface as errors, never a hang;
+- and PostgreSQL engines ping pooled connections on checkout (SQLite ones do not).
 """
 from __future__ import annotations
 
@@ -102,3 +103,20 @@ def test_psycopg_waits_park_one_greenlet(postgres_url):
     assert report["ticks_while_sleeping"] >= 10  # the other greenlet kept running meanwhile
     assert report["timeout"] == "QueryCanceled"
     assert report["killed"] in {"OperationalError", "AdminShutdown"}
+
+
+def test_postgresql_engines_test_pooled_connections_on_checkout(postgres_url, tmp_path):
+    """Pooled connections die with a PostgreSQL restart (tests/test_pg_restart.py): the engine pings
+    each on checkout, also when the URL comes from create_app's overrides rather than the environment.
+    SQLite files do not drop connections, so SQLite engines skip the ping."""
+    from competition import create_app
+    from competition.extensions import db
+
+    postgres = create_app({"SQLALCHEMY_DATABASE_URI": postgres_url, "SOCKETIO_ASYNC_MODE": "threading"})
+    sqlite = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+                         "SOCKETIO_ASYNC_MODE": "threading"})
+    with postgres.app_context():
+        assert db.engine.pool._pre_ping is True
+        db.engine.dispose()
+    with sqlite.app_context():
+        assert db.engine.pool._pre_ping is False
