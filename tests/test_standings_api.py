@@ -190,3 +190,29 @@ def test_team_rows_show_members(client, admin):
     setup = setup_contest(client, admin, competitors=1, judges=0, start=True, team_size=2)
     competitor = setup.standings()["rows"][0]["competitor"]
     assert competitor["name"] == "代表队1" and [m["name"] for m in competitor["members"]] == ["张三", "李四"]
+
+
+def test_a_change_writes_both_rows_and_recreates_missing_ones_jury_first(client, admin):
+    """standings.recompute_competitor: unfrozen, one UPDATE brings the jury and the public row to the
+    same figures; rows not there yet are inserted, the jury row first (boards.publish reads in id order)."""
+    from sqlalchemy import delete, select
+
+    from competition.extensions import db
+    from competition.models import Standing
+
+    setup = setup_contest(client, admin, scheme=WORLDSKILLS_SCHEME, competitors=2, judges=1, start=True)
+    first, second = setup.competitor_id("1"), setup.competitor_id("2")
+
+    def rows(competitor_id):
+        with setup.app.app_context():
+            return [(s.id, s.view, s.total) for s in db.session.scalars(
+                select(Standing).where(Standing.competitor_id == competitor_id).order_by(Standing.id))]
+
+    with setup.app.app_context():
+        db.session.execute(delete(Standing).where(Standing.competitor_id == second))
+        db.session.commit()
+    setup.store("1", {"M1": 60})
+    setup.store("2", {"M1": 70})
+    assert [(view, total) for _, view, total in rows(first)] == [("jury", 60), ("public", 60)]
+    assert [(view, total) for _, view, total in rows(second)] == [("jury", 70), ("public", 70)]
+    assert [r["total"] for r in setup.standings()["rows"]] == ["70.00", "60.00"]

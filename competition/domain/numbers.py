@@ -37,11 +37,10 @@ def round_half_up(x: Decimal | Fraction | int, places: int) -> Decimal:
         raise TypeError(f"round_half_up takes Decimal, Fraction or int, not {type(x).__name__}")
     if places < 0:
         raise ValueError("places must be >= 0")
-    exact = Fraction(x)  # exact for Decimal; NaN and Infinity raise here
-    scaled = abs(exact) * 10**places
-    digits = (scaled.numerator * 2 + scaled.denominator) // (scaled.denominator * 2)  # floor(s + 1/2)
-    sign = 1 if exact < 0 and digits else 0
-    return Decimal((sign, tuple(int(c) for c in str(digits)), -places))
+    numerator, denominator = x.as_integer_ratio()  # exact; NaN and Infinity raise here
+    digits = (abs(numerator) * 10**places * 2 + denominator) // (denominator * 2)  # floor(|x|·10^p + 1/2)
+    sign = "-" if numerator < 0 and digits else ""
+    return Decimal(f"{sign}{digits}E-{places}")  # exact whatever the context's precision
 
 
 def decimal_places(d: Decimal) -> int:

@@ -161,12 +161,18 @@ def recompute_competitor(contest: Contest, competitor, values: Values | None = N
     figures = compute(contest, scheme, values) if scheme else None
     columns = _columns(contest, competitor, figures)
     connection = db.session.connection()
-    frozen = contest.frozen_at(now()) is not None
-    for view in (JURY, PUBLIC):  # the jury row is created first, so this is id order (see boards.publish)
-        key = {"b_competitor_id": competitor.id, "b_view": view}
-        if frozen and view == PUBLIC and connection.execute(_STANDING_ID, key).first() is not None:
-            continue  # frozen: the public row keeps its freeze-time figures
-        if connection.execute(_UPDATE_STANDING, {**key, **columns}).rowcount == 0:
+    views = VIEWS
+    if contest.frozen_at(now()) is not None and connection.execute(
+            _STANDING_ID, {"b_competitor_id": competitor.id, "b_view": PUBLIC}).first() is not None:
+        views = (JURY,)  # frozen: the public row keeps its freeze-time figures
+    if len(views) == len(VIEWS):  # both rows with one statement: they get the same figures
+        updated = connection.execute(_UPDATE_STANDINGS, {"b_competitor_id": competitor.id, **columns}).rowcount
+    else:
+        updated = connection.execute(_UPDATE_STANDING, {"b_competitor_id": competitor.id, "b_view": JURY,
+                                                        **columns}).rowcount
+    if updated < len(views):  # rows not there yet: the jury row first, so that this is id order (boards.publish)
+        present = set(connection.scalars(_STANDING_VIEWS, {"b_competitor_id": competitor.id}))
+        for view in (v for v in views if v not in present):
             connection.execute(insert(Standing.__table__),
                                {"contest_id": contest.id, "competitor_id": competitor.id, "view": view, **columns})
     expire_cached(competitor_id=competitor.id)
@@ -183,9 +189,12 @@ def expire_cached(**match: int) -> None:
 _standings = Standing.__table__.c
 _STANDING_KEY = (_standings.competitor_id == bindparam("b_competitor_id")) & (_standings.view == bindparam("b_view"))
 _STANDING_ID = select(_standings.id).where(_STANDING_KEY)
-_UPDATE_STANDING = update(Standing.__table__).where(_STANDING_KEY).values(
-    {name: bindparam(name) for name in ("total", "components", "modules", "complete", "aspects_complete", "ranked",
-                                        "perf_key", "order_key", "dirty")})
+_STANDING_VIEWS = select(_standings.view).where(_standings.competitor_id == bindparam("b_competitor_id"))
+_FIGURES = {name: bindparam(name) for name in ("total", "components", "modules", "complete", "aspects_complete",
+                                               "ranked", "perf_key", "order_key", "dirty")}
+_UPDATE_STANDING = update(Standing.__table__).where(_STANDING_KEY).values(_FIGURES)
+_UPDATE_STANDINGS = (update(Standing.__table__)  # every view's row (VIEWS): a competitor has one of each
+                     .where(_standings.competitor_id == bindparam("b_competitor_id")).values(_FIGURES))
 
 
 def rebuild(contest: Contest, views: Iterable[str] = VIEWS) -> None:
