@@ -11,7 +11,10 @@ from competition.models import Role, User
 
 
 def caller() -> User | None:
-    return current_user if current_user.is_authenticated else None
+    """The signed-in user itself, not flask-login's proxy: views and services read its attributes
+    many times per request, and each read through the proxy looks the user up again."""
+    user = current_user._get_current_object()
+    return user if user.is_authenticated else None
 
 
 def require_user() -> User:

@@ -3,10 +3,10 @@ appeal window is open and decide them with a reason; the chief judge may read th
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from competition.api.access import require_user, roles_required
+from competition.api.blueprint import Blueprint
 from competition.api.contests import contest_errors
 from competition.api.errors import abort
 from competition.api.schemas import CODE, REASON, Out, Strict

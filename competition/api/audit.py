@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 from sqlalchemy import select
 
 from competition.api.access import roles_required
+from competition.api.blueprint import Blueprint
 from competition.api.schemas import Out, Strict
 from competition.extensions import db
 from competition.models import AuditEntry, Role

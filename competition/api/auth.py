@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from competition.api.blueprint import Blueprint
 from competition.api.errors import abort
 from competition.api.schemas import Out, Strict
 from competition.api.transaction import transactional

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import fields
 
 from competition.api.access import require_user
+from competition.api.blueprint import Blueprint
 from competition.api.enterprises import scoped_enterprise
 from competition.api.errors import abort
 from competition.api.promotions import CertificateOut

@@ -7,12 +7,12 @@ from typing import Any
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import ValidationError, fields, validate
 from werkzeug.exceptions import default_exceptions
 
 from competition.api.access import caller, require_user, roles_required
+from competition.api.blueprint import Blueprint
 from competition.api.errors import abort, json_error
 from competition.api.schemas import CODE, NAME, REASON, Out, Strict
 from competition.api.transaction import large_body, transactional

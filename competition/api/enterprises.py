@@ -11,10 +11,10 @@ from contextlib import contextmanager
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from competition.api.access import login_required, require_role, require_user, roles_required
+from competition.api.blueprint import Blueprint
 from competition.api.errors import abort
 from competition.api.schemas import CODE, NAME, Out, Strict
 from competition.api.transaction import transactional

@@ -6,10 +6,10 @@ Marks themselves go through PUT /contests/{id}/marks (competition.api.marks), wi
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import fields
 
 from competition.api.access import require_user
+from competition.api.blueprint import Blueprint
 from competition.api.errors import abort
 from competition.api.marks import contest_for
 from competition.api.schemas import Out

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from competition.api.access import roles_required
+from competition.api.blueprint import Blueprint
 from competition.api.errors import abort
 from competition.api.transaction import transactional
 from competition.extensions import db

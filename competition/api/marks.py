@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defer, lazyload
 
 from competition.api.access import require_user
+from competition.api.blueprint import Blueprint
 from competition.api.errors import abort
 from competition.api.schemas import CODE, REASON, Out, Strict
 from competition.api.transaction import transactional

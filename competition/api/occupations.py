@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from competition.api.access import login_required, roles_required
+from competition.api.blueprint import Blueprint
 from competition.api.enterprises import service_errors
 from competition.api.schemas import NAME, Out, Strict
 from competition.api.transaction import transactional

@@ -8,11 +8,11 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
 from competition.api.access import login_required, require_user, roles_required
+from competition.api.blueprint import Blueprint
 from competition.api.enterprises import scoped_enterprise, service_errors
 from competition.api.schemas import CODE, NAME, Out, Strict
 from competition.api.transaction import large_body, transactional

@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from competition.api.access import login_required, require_user
+from competition.api.blueprint import Blueprint
 from competition.api.errors import abort
 from competition.api.schemas import Out, Strict
 from competition.api.transaction import transactional

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from competition.api.access import caller
+from competition.api.blueprint import Blueprint
 from competition.api.contests import XLSX, contest_errors
 from competition.api.schemas import Out
 from competition.models import Contest, ContestState, User

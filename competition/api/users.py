@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from competition.api.access import require_user, roles_required
+from competition.api.blueprint import Blueprint
 from competition.api.errors import abort
 from competition.api.schemas import NAME, Out, Strict
 from competition.api.transaction import transactional

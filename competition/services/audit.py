@@ -102,6 +102,7 @@ _heads = AuditHead.__table__.c
 _LOCK_HEAD = select(_heads.seq, _heads.hash).where(_heads.id == HEAD_ID).with_for_update()
 _UPDATE_HEAD = update(AuditHead.__table__).where(_heads.id == HEAD_ID).values(seq=bindparam("seq"),
                                                                              hash=bindparam("hash"))
+_INSERT_ENTRY = insert(AuditEntry.__table__)
 
 
 @event.listens_for(Session, "before_commit")
@@ -127,7 +128,7 @@ def _chain_pending(session: Session) -> None:
                      "after": item.after, "prev_hash": prev_hash, "hash": digest})
         prev_hash = digest
     # Core statements: this runs in every write transaction, and the ORM's unit of work adds nothing.
-    connection.execute(insert(AuditEntry.__table__), rows)
+    connection.execute(_INSERT_ENTRY, rows[0] if len(rows) == 1 else rows)
     connection.execute(_UPDATE_HEAD, {"seq": seq, "hash": prev_hash})
     cached = session.identity_map.get(session.identity_key(AuditHead, HEAD_ID))
     if cached is not None:
