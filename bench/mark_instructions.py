@@ -1,0 +1,124 @@
+"""Benchmark 6's deterministic companion: the CPU cost of one accepted mark, counted in machine
+instructions by valgrind's callgrind, against one request of the reference insert
+(bench/reference_insert_app.py).
+
+    .venv/bin/python bench/mark_instructions.py [--marks 100]
+
+Wall-clock rates on this machine drift by up to 40 % from one stretch of seconds to the next, and
+both servers of bench/throughput.py are CPU-bound, so an instruction count is the steady measure of
+what that benchmark compares. Both sides run in process through Flask's test client on SQLite: the
+project on benchmark 6's contest (50 competitors × 20 aspects, 50 judges, each judge marking one
+competitor), the reference on its own database. Each side warms up with 100 requests outside the
+count; callgrind then counts only the timed requests. The coalesced board publish runs in the
+background in a server and is not counted here (bench/throughput.py includes it). Needs valgrind.
+
+Target: reference / project >= 0.5, as benchmark 6. The last line is that ratio.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import PYTHON, build_contest, report, sqlite_url  # noqa: E402
+
+TARGET = 0.5
+WARM_UP = 100
+JUDGES, ASPECTS = 50, 20
+
+
+def count(client_request, marks: int) -> None:
+    """Warm up, then have callgrind count exactly the `marks` timed requests (this process runs
+    under `valgrind --instr-atstart=no`; callgrind_control switches counting on and off)."""
+    for n in range(WARM_UP):
+        client_request(n)
+    control = ["callgrind_control", "--instr=on", str(os.getpid())]
+    subprocess.run(control, check=True, capture_output=True)
+    for n in range(WARM_UP, WARM_UP + marks):
+        client_request(n)
+    subprocess.run(control[:1] + ["--instr=off", str(os.getpid())], check=True, capture_output=True)
+
+
+def project_side(folder: Path, marks: int) -> None:
+    contest = json.loads((folder / "contest.json").read_text())
+    from competition import create_app
+    from competition.live.broadcaster import EXTENSION
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": contest["database_url"], "SOCKETIO_ASYNC_MODE": "threading",
+                      "COMPETITION_LOG_LEVEL": "WARNING"})
+    app.extensions[EXTENSION].committed = lambda *args: None  # the background publish: not counted
+    client = app.test_client()
+    url = f"/api/v1/contests/{contest['contest_id']}/marks"
+
+    def mark(n: int) -> None:  # as bench/throughput.py: judge j marks competitor j, values keep changing
+        judge, k = n % JUDGES, n // JUDGES
+        response = client.put(url, headers={"Authorization": f"Bearer {contest['judge_tokens'][judge]}"}, json={
+            "competitor_id": contest["competitor_ids"][judge], "aspect_code": contest["aspect_codes"][k % ASPECTS],
+            "value": f"{(k // ASPECTS) % 10}.5"})
+        assert response.status_code in (200, 201), response.get_data(as_text=True)
+
+    count(mark, marks)
+
+
+def reference_side(folder: Path, marks: int) -> None:
+    os.environ["REFERENCE_DATABASE_URL"] = f"sqlite:///{folder / 'reference.sqlite3'}"
+    from reference_insert_app import app
+
+    client = app.test_client()
+
+    def insert(n: int) -> None:
+        response = client.put("/marks", json={"competitor_id": n % JUDGES, "aspect_code": f"M{n % ASPECTS:03d}",
+                                              "value": "5.5"})
+        assert response.status_code == 201, response.get_data(as_text=True)
+
+    count(insert, marks)
+
+
+def instructions(side: str, folder: Path, marks: int) -> int:
+    """Run one side under callgrind; the instructions it counted per request."""
+    result = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={folder / side}.callgrind",
+         PYTHON, __file__, "--side", side, "--folder", str(folder), "--marks", str(marks)],
+        capture_output=True, text=True, timeout=1800)
+    found = re.search(r"Collected\s*:\s*(\d+)", result.stderr)
+    if result.returncode != 0 or found is None:
+        raise SystemExit(f"{side} side failed:\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}")
+    return int(found.group(1)) // marks
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--marks", type=int, default=100)
+    parser.add_argument("--side", choices=("project", "reference"), help=argparse.SUPPRESS)
+    parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.side:
+        (project_side if args.side == "project" else reference_side)(args.folder, args.marks)
+        return 0
+    if shutil.which("valgrind") is None:
+        raise SystemExit("valgrind is needed: apt-get install -y valgrind")
+    folder = Path(tempfile.mkdtemp(prefix="bench-instructions-"))
+    contest = build_contest(sqlite_url(folder), folder, competitors=JUDGES, aspects=ASPECTS, judges=JUDGES)
+    (folder / "contest.json").write_text(json.dumps({
+        "database_url": contest.database_url, "contest_id": contest.contest_id,
+        "competitor_ids": contest.competitor_ids, "aspect_codes": contest.aspect_codes,
+        "judge_tokens": contest.judge_tokens}))
+    project = instructions("project", folder, args.marks)
+    reference = instructions("reference", folder, args.marks)
+    print(json.dumps({"project_per_mark": project, "reference_per_request": reference, "marks": args.marks}))
+    ratio = reference / project
+    status = report("mark instructions", ratio, TARGET, higher_is_better=True,
+                    extra=f" ({project / 1e6:.2f} M instructions per mark, {reference / 1e6:.2f} M per reference insert)")
+    print(f"{ratio:.3f}")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
