@@ -506,7 +506,9 @@ def judge(shots: Shots, contest: Contest, qr_link: str) -> tuple[Tablet, int]:
     expect(page.locator("#judge-login-form")).to_be_visible()
     shots.save(page, "judge-sign-in.png")
 
-    page.goto(qr_link)
+    page.goto(qr_link)  # the link names the judge; its button signs in
+    expect(page.get_by_test_id("qr-confirm")).to_contain_text("demo_judge3")
+    page.get_by_test_id("qr-sign-in").tap()
     page.wait_for_url(f"{tablet.url}/judge")
     expect(page.locator(f'.judge-contest[data-id="{CONTEST}"]')).to_be_visible()
     shots.save(page, "judge-contests.png")

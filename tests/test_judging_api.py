@@ -241,11 +241,25 @@ def qr_links(client, world, hours=None) -> dict[str, str]:
     return {name: links[account.username] for name, account in world.judges.items()}
 
 
+def use_qr_link(client, link):
+    """Open a QR link (the page naming the judge), then press its button: the form's POST."""
+    page = client.get(link)
+    assert page.status_code == 200, page.status_code
+    return client.post(link, data={"csrf_token": csrf_from(page.get_data(as_text=True))})
+
+
 def test_qr_sheet_links_sign_in_once(app, client, world):
     links = qr_links(client, world)
     assert links["j1"].startswith("http://localhost/judge/qr/")
     judge = app.test_client()
-    response = judge.get(links["j1"])
+    # Opening the link only shows whose it is: a link checker or a chat app's preview spends nothing.
+    for _ in range(2):
+        page = app.test_client().get(links["j1"])
+        assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+        assert world.judges["j1"].username in page.get_data(as_text=True)
+    assert judge.get(links["j1"]).status_code == 200
+    assert judge.get("/api/v1/users/me").status_code == 401
+    response = use_qr_link(judge, links["j1"])
     assert response.status_code == 302 and response.headers["Location"].endswith("/judge")
     assert response.headers["Cache-Control"] == "no-store"
     me = judge.get("/api/v1/users/me").get_json()
@@ -257,17 +271,30 @@ def test_qr_sheet_links_sign_in_once(app, client, world):
     assert again.status_code == 410
     assert "用户名和密码" in again.get_data(as_text=True)
     assert app.test_client().get(links["j1"]).status_code == 410
+    other = app.test_client()
+    token = csrf_from(other.get("/login").get_data(as_text=True))
+    assert other.post(links["j1"], data={"csrf_token": token}).status_code == 410
+    assert other.get("/api/v1/users/me").status_code == 401
     # a QR token is not an API token
     token = links["j2"].rsplit("/", 1)[1]
     assert_error(client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {token}"}), 401)
+
+
+def test_signing_in_by_qr_needs_the_pages_csrf_token(app, client, world):
+    link = qr_links(client, world)["j1"]
+    judge = app.test_client()
+    assert judge.get(link).status_code == 200
+    assert judge.post(link, data={}).status_code == 403  # a cross-site form cannot use the link
+    assert judge.get("/api/v1/users/me").status_code == 401
+    assert use_qr_link(judge, link).status_code == 302  # and the link still works
 
 
 def test_a_new_sheet_does_not_invalidate_the_old_one(app, client, world):
     first = qr_links(client, world)
     second = qr_links(client, world, hours=4)
     assert first["j2"] != second["j2"]
-    assert app.test_client().get(first["j2"]).status_code == 302
-    assert app.test_client().get(second["j2"]).status_code == 302
+    assert use_qr_link(app.test_client(), first["j2"]).status_code == 302
+    assert use_qr_link(app.test_client(), second["j2"]).status_code == 302
 
 
 def test_expired_and_wrong_purpose_links_are_refused(app, client, world):

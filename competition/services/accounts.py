@@ -137,6 +137,15 @@ def user_for_token(token: str, *, purpose: str = "api") -> User | None:
     return user if expires_at > datetime.now(timezone.utc) and user.active else None
 
 
+def one_time_token_user(token: str, *, purpose: str) -> User | None:
+    """Whose one-time token this is, if it is still valid; the token stays unused."""
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token),
+                                                   ApiToken.purpose == purpose))
+    if row is None or row.expires_at <= datetime.now(timezone.utc) or not row.user.active:
+        return None
+    return row.user
+
+
 def redeem_one_time_token(token: str, *, purpose: str) -> User | None:
     """Use a one-time token (a judge's QR sign-in link): valid once, then gone."""
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token),

@@ -2,7 +2,8 @@
 
 - `/judge`: sign-in (username and password, or the QR code), then the judge's contests.
 - `/judge/contests/{id}`: the worklist and the entry pad (static/js/judge/*.js; offline queue).
-- `/judge/qr/{token}`: a one-time sign-in link from the QR sheet; used once, then gone.
+- `/judge/qr/{token}`: a one-time sign-in link from the QR sheet: a page naming the judge, whose
+  button (a POST) signs in; used once, then gone.
 - `/contests/{id}/judge-qr`: the organiser's printable A4 sheet, one QR code per judge. Each print
   issues new links; earlier sheets keep working until their links expire or are used.
 
@@ -68,16 +69,31 @@ def contest(contest_id: int):
                                                    blind=worklist.is_blind(found), config=config)))
 
 
+def _qr_invalid():
+    return _no_store(make_response(render_template("judge/qr_invalid.html"), 410))
+
+
 @bp.get("/judge/qr/<token>")
 def qr_sign_in(token: str):
-    """Redeem a one-time QR link: sign in with a session and go to /judge. A used, expired or
-    unknown link is 410 with a page pointing to the username and password sign-in."""
+    """A one-time QR link opens a page that names the judge; its button signs in (the POST below).
+    Opening the link spends nothing: chat apps, scanner apps and link checkers open links by
+    themselves, and a link one of them had opened first would be gone when the judge scans it. A
+    used, expired or unknown link is 410 with a page pointing to the username and password sign-in."""
+    user = accounts.one_time_token_user(token, purpose=QR_PURPOSE) if 0 < len(token) <= 200 else None
+    if user is None:
+        return _qr_invalid()
+    return _no_store(make_response(render_template("judge/qr_confirm.html", user=user, token=token)))
+
+
+@bp.post("/judge/qr/<token>")
+def qr_redeem(token: str):
+    """Use the one-time link (CSRF-checked form of the page above): sign in with a session, go to /judge."""
     user = accounts.redeem_one_time_token(token, purpose=QR_PURPOSE) if 0 < len(token) <= 200 else None
     if user is not None:
         audit.record("user.qr_sign_in", f"user:{user.id}", actor=user)
     db.session.commit()  # the token is gone either way
     if user is None:
-        return _no_store(make_response(render_template("judge/qr_invalid.html"), 410))
+        return _qr_invalid()
     login_user(user)
     return _no_store(redirect(url_for("live_pages.judging.home")))
 

@@ -95,7 +95,9 @@ def qr_link(browser, server, world, judge: str) -> str:
 
 def open_worklist(tablet: Tablet, server, world, link: str):
     page = tablet.page
-    page.goto(link)
+    page.goto(link)  # the link names the judge; its button signs in
+    expect(page.get_by_test_id("qr-confirm")).to_be_visible()
+    page.get_by_test_id("qr-sign-in").tap()
     page.wait_for_url(f"{server.url}/judge")
     page.locator(f'.judge-contest[data-id="{world.contest_id}"] .judge-contest-link').tap()
     page.wait_for_url(f"{server.url}/judge/contests/{world.contest_id}")
