@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -124,7 +125,7 @@ def sqlite_url(folder: Path) -> str:
 def postgres_schema():
     import sqlalchemy as sa
 
-    schema = f"cbench_{os.getpid()}_{int(time.time())}"
+    schema = f"cbench_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     engine = sa.create_engine(POSTGRES_URL)
     with engine.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
