@@ -48,6 +48,13 @@ def _user_id(loaded) -> int | None:
     return identity[0] if identity else None
 
 
+def _loggable_path() -> str:
+    """The request's path without a secret in it: a QR sign-in link's one-time token stays out of the
+    logs (whoever reads them could otherwise sign in with a link not used yet)."""
+    token = (request.view_args or {}).get("token")
+    return request.path.replace(token, "[redacted]") if token else request.path
+
+
 def init_app(app: Flask) -> None:
     configure_logging(app.config.get("COMPETITION_LOG_LEVEL", "INFO"))
 
@@ -61,7 +68,7 @@ def init_app(app: Flask) -> None:
         user = _user_id(g.get("_login_user"))
         access_log.info(json.dumps({
             "method": request.method,
-            "path": request.path,
+            "path": _loggable_path(),
             "status": response.status_code,
             "ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
             "user": user,

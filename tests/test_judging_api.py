@@ -256,6 +256,7 @@ def test_qr_sheet_links_sign_in_once(app, client, world):
     for _ in range(2):
         page = app.test_client().get(links["j1"])
         assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+        assert page.headers["Referrer-Policy"] == "no-referrer"  # its requests do not carry the link
         assert world.judges["j1"].username in page.get_data(as_text=True)
     assert judge.get(links["j1"]).status_code == 200
     assert judge.get("/api/v1/users/me").status_code == 401
@@ -287,6 +288,20 @@ def test_signing_in_by_qr_needs_the_pages_csrf_token(app, client, world):
     assert judge.post(link, data={}).status_code == 403  # a cross-site form cannot use the link
     assert judge.get("/api/v1/users/me").status_code == 401
     assert use_qr_link(judge, link).status_code == 302  # and the link still works
+
+
+def test_qr_tokens_stay_out_of_the_access_log(app, client, world, caplog):
+    import json
+    import logging
+
+    link = qr_links(client, world)["j1"]
+    token = link.rsplit("/", 1)[1]
+    with caplog.at_level(logging.INFO, logger="competition.access"):
+        assert use_qr_link(app.test_client(), link).status_code == 302
+    paths = [json.loads(record.getMessage())["path"] for record in caplog.records
+             if record.name == "competition.access"]
+    assert paths.count("/judge/qr/[redacted]") == 2, paths  # the page, then its button
+    assert not any(token in path for path in paths)
 
 
 def test_a_new_sheet_does_not_invalidate_the_old_one(app, client, world):

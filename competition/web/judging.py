@@ -82,7 +82,9 @@ def qr_sign_in(token: str):
     user = accounts.one_time_token_user(token, purpose=QR_PURPOSE) if 0 < len(token) <= 200 else None
     if user is None:
         return _qr_invalid()
-    return _no_store(make_response(render_template("judge/qr_confirm.html", user=user, token=token)))
+    response = _no_store(make_response(render_template("judge/qr_confirm.html", user=user, token=token)))
+    response.headers["Referrer-Policy"] = "no-referrer"  # the page's own requests do not carry the link
+    return response
 
 
 @bp.post("/judge/qr/<token>")

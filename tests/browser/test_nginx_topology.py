@@ -376,6 +376,12 @@ def test_behind_nginx_marks_reach_the_board_from_either_process_and_nginx_serves
     finally:
         polling.client.disconnect()
 
+    # A QR sign-in link's one-time token stays out of nginx's log (the app answers 410: unknown).
+    secret = f"qr-secret-{int(time.time() * 1000)}"
+    assert requests.get(f"{nginx.url}/judge/qr/{secret}", timeout=10).status_code == 410
+    logged = nginx.access_log.read_text(errors="replace")
+    assert secret not in logged and '"GET /judge/qr/[redacted] HTTP/1.1" 410' in logged
+
     # The polling session stayed on one process the whole time (sticky sessions).
     sid_upstreams = upstreams_of_polling(nginx)
     assert sid_upstreams, "no polling requests in nginx's access log"
