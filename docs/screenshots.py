@@ -62,7 +62,7 @@ IMAGES = [
     "organiser-login.png", "organiser-contests.png", "organiser-api-authorize.png", "organiser-api-contest.png",
     "organiser-api-scheme.png",
     "organiser-judge-qr.png",
-    "judge-sign-in.png", "judge-contests.png", "judge-worklist.png", "judge-judgement.png",
+    "judge-sign-in.png", "judge-qr-confirm.png", "judge-contests.png", "judge-worklist.png", "judge-judgement.png",
     "judge-measurement.png", "judge-saved.png", "judge-offline.png",
     "chief-console.png", "chief-values.png", "judge-reconcile.png", "chief-lock.png", "chief-unlock.png",
     "judge-locked.png", "chief-analysis.png", "chief-status.png",
@@ -508,6 +508,7 @@ def judge(shots: Shots, contest: Contest, qr_link: str) -> tuple[Tablet, int]:
 
     page.goto(qr_link)  # the link names the judge; its button signs in
     expect(page.get_by_test_id("qr-confirm")).to_contain_text("demo_judge3")
+    shots.save(page, "judge-qr-confirm.png")
     page.get_by_test_id("qr-sign-in").tap()
     page.wait_for_url(f"{tablet.url}/judge")
     expect(page.locator(f'.judge-contest[data-id="{CONTEST}"]')).to_be_visible()

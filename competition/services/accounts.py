@@ -137,22 +137,26 @@ def user_for_token(token: str, *, purpose: str = "api") -> User | None:
     return user if expires_at > datetime.now(timezone.utc) and user.active else None
 
 
+def _one_time_row(token: str, purpose: str, *, for_update: bool = False) -> ApiToken | None:
+    query = select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.purpose == purpose)
+    return db.session.scalar(query.with_for_update() if for_update else query)
+
+
+def _still_valid(row: ApiToken) -> bool:
+    return row.expires_at > datetime.now(timezone.utc) and row.user.active
+
+
 def one_time_token_user(token: str, *, purpose: str) -> User | None:
     """Whose one-time token this is, if it is still valid; the token stays unused."""
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token),
-                                                   ApiToken.purpose == purpose))
-    if row is None or row.expires_at <= datetime.now(timezone.utc) or not row.user.active:
-        return None
-    return row.user
+    row = _one_time_row(token, purpose)
+    return row.user if row is not None and _still_valid(row) else None
 
 
 def redeem_one_time_token(token: str, *, purpose: str) -> User | None:
     """Use a one-time token (a judge's QR sign-in link): valid once, then gone."""
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token),
-                                                   ApiToken.purpose == purpose).with_for_update())
+    row = _one_time_row(token, purpose, for_update=True)
     if row is None:
         return None
-    user = row.user
-    valid = row.expires_at > datetime.now(timezone.utc) and user.active
+    user, valid = row.user, _still_valid(row)
     db.session.delete(row)
     return user if valid else None
