@@ -261,6 +261,70 @@ def test_bursts_coalesce_into_one_update(app, client, world):
     assert (update["seq"], update["prev_seq"], len(update["rows"])) == (2, 1, 3)
 
 
+class Wakeup:
+    """Stands in for the background publisher's event: records when it is set."""
+
+    def __init__(self):
+        self.times_set = 0
+
+    def set(self):
+        self.times_set += 1
+
+
+def test_a_marks_board_update_waits_until_its_answer_has_been_sent(app, world):
+    """The publisher is woken when the WSGI server closes the judge's response, after its last byte,
+    so the fan-out never competes with the answer; the contest is pending from the commit on."""
+    from werkzeug.test import EnvironBuilder
+
+    from competition.live.broadcaster import EXTENSION
+
+    broadcaster = app.extensions[EXTENSION]
+    broadcaster.sync = False
+    broadcaster._start = lambda: None  # hold the background task
+    broadcaster._wakeup = wakeup = Wakeup()
+    environ = EnvironBuilder(path=f"/api/v1/contests/{world.contest_id}/marks", method="PUT",
+                             headers=world.judges["j1"].headers,
+                             json={"competitor_id": world.competitors["c1"], "aspect_code": "A1",
+                                   "value": "5"}).get_environ()
+    status = []
+    body = app.wsgi_app(environ, lambda s, headers, exc_info=None: status.append(s))
+    assert status[0].startswith("201") and broadcaster._pending == {world.contest_id}
+    assert wakeup.times_set == 0  # committed and answered, but the answer is not sent yet
+    assert b"".join(body)
+    assert wakeup.times_set == 0
+    body.close()  # what the server does once the last byte is written
+    assert wakeup.times_set == 1
+
+
+def test_a_change_made_outside_a_request_wakes_the_publisher_at_once(app, world):
+    from competition.extensions import db
+    from competition.live.broadcaster import EXTENSION
+    from competition.services import boards
+
+    broadcaster = app.extensions[EXTENSION]
+    broadcaster.sync = False
+    broadcaster._start = lambda: None
+    broadcaster._wakeup = wakeup = Wakeup()
+    with app.app_context():
+        boards.touch(world.contest_id)
+        db.session.commit()
+    assert wakeup.times_set == 1 and broadcaster._pending == {world.contest_id}
+
+
+@pytest.mark.parametrize(("since_last_round", "delay"), [
+    (10.0, 0.005),   # a quiet board: only the settling wait
+    (0.05, 0.005),   # the window has passed
+    (0.0, 0.05),     # a busy board: the window after the last round
+    (0.03, 0.02),
+    (0.049, 0.005),  # never less than the settling wait
+])
+def test_a_quiet_board_publishes_after_settling_and_a_busy_one_a_window_after_its_last_round(
+        since_last_round, delay):
+    from competition.live.broadcaster import publish_delay
+
+    assert publish_delay(since_last_round, 0.005, 0.05) == pytest.approx(delay)
+
+
 @pytest.mark.parametrize(("publishing", "window"), [
     (0.0, 0.05),    # a cheap publish: the configured window
     (0.01, 0.05),

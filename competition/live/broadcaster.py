@@ -2,12 +2,18 @@
 
 Services note changes on the session (competition.services.boards: touch, state_changed,
 lock_changed). When the session commits, `contest:state` and `module:lock` events go out at once, and
-each touched contest is handed to a background task that waits a short coalescing window (bursts of
-marks become one update), publishes the board updates in a transaction of its own
-(boards.publish: seq assigned under the view's lock) and emits each update once per view room. The
-judge's request only adds an id to a set, so it never waits for the fan-out; the window also lets its
-answer leave before the sends begin. While publishing is costly (a burst of marks on a large board)
-the window widens, up to live.md's 200 ms.
+each touched contest is handed to a background task that publishes the board updates in a
+transaction of its own (boards.publish: seq assigned under the view's lock) and emits each update
+once per view room. The judge's request only adds an id to a set, so it never waits for the fan-out.
+
+When the background task publishes:
+- a change made by an HTTP request wakes it only once that request's answer is on the wire (the WSGI
+  server closes the response), so thousands of sends never compete with the judge's answer;
+- the first change after a quiet spell goes out after a short settling wait (`settle`, 5 ms), which
+  gathers changes committed at the same moment;
+- while the board is busy, publishes are spaced by a coalescing window (bursts of marks become one
+  update), 50 ms from the end of one round of publishing to the next, widened while publishing is
+  costly (a burst of marks on a large board) up to live.md's 200 ms.
 
 With `COMPETITION_LIVE_SYNC` (tests) the publish happens right after the commit, in the same thread.
 """
@@ -17,7 +23,7 @@ import logging
 import time
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, after_this_request, current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -54,12 +60,26 @@ def coalescing_window(base: float, publishing: float) -> float:
     return min(MAX_WINDOW, max(base, 4 * publishing))
 
 
+def publish_delay(since_last_round: float, settle: float, window: float) -> float:
+    """How long a woken publisher waits: at least `settle`, and until `window` has passed since its
+    last round of publishing ended."""
+    return max(settle, window - since_last_round)
+
+
+def _answering_http_request() -> bool:
+    """Inside an HTTP request whose answer is still to be sent. Socket.IO event handlers run in a
+    request context too (Flask-SocketIO sets request.sid), but send no HTTP answer."""
+    return has_request_context() and not hasattr(request, "sid")
+
+
 class Broadcaster:
     def __init__(self, app: Flask):
         self.app = app
         self.sync = bool(app.config.get("COMPETITION_LIVE_SYNC"))
         self.window = float(app.config.get("COMPETITION_LIVE_COALESCE_SECONDS", 0.05))
+        self.settle = float(app.config.get("COMPETITION_LIVE_SETTLE_SECONDS", 0.005))
         self.busy_window = self.window  # widened while publishing is costly (see _run)
+        self._last_round = float("-inf")  # when the last round of publishing ended (monotonic)
         self.sweep_seconds = float(app.config.get("COMPETITION_LIVE_SWEEP_SECONDS", 2.0))
         self._pending: set[int] = set()
         self._wakeup = None
@@ -82,9 +102,19 @@ class Broadcaster:
         elif touched:
             self._pending.update(touched)
             self._start()
-            self._wakeup.set()
+            if _answering_http_request():
+                after_this_request(self._wake_once_answered)
+            else:
+                self._wakeup.set()
         for payload in reveals:  # after the board shows the revealed row
             self.emit("reveal:step", payload, room(payload["contest_id"], "public"))
+
+    def _wake_once_answered(self, response):
+        """after_this_request: wake the publisher when the server has sent the answer and closes it.
+        Should a wake ever be lost, the contest stays pending and the next sweep (every
+        `sweep_seconds`) publishes it."""
+        response.call_on_close(self._wakeup.set)
+        return response
 
     # -- the background publisher -------------------------------------------------------------------------
 
@@ -100,10 +130,10 @@ class Broadcaster:
             woken = self._wakeup.wait(timeout=self.sweep_seconds)
             self._wakeup.clear()
             if woken:
-                # Trailing edge: wait the window after the first change, so that the judge's answer is
-                # on the wire before thousands of sends compete with it, and changes that follow within
-                # the window go out in the same update.
-                socketio.sleep(self.busy_window)
+                # A quiet board publishes after the settling wait; a busy one a coalescing window after
+                # its last round ended, and changes that come meanwhile go out together.
+                socketio.sleep(publish_delay(time.monotonic() - self._last_round, self.settle,
+                                             self.busy_window))
             else:
                 self._pending.update(self._dirty_contests())
                 tender = self.app.extensions.get(HEAP)
@@ -115,6 +145,8 @@ class Broadcaster:
                 if not self.flush(contest_id):
                     self._pending.add(contest_id)
             self.busy_window = coalescing_window(self.window, self._publishing)
+            if pending:
+                self._last_round = time.monotonic()
             if self._pending:
                 socketio.sleep(1)  # the database refused; try again shortly
                 self._wakeup.set()

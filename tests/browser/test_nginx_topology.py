@@ -379,8 +379,11 @@ def test_behind_nginx_marks_reach_the_board_from_either_process_and_nginx_serves
     # A QR sign-in link's one-time token stays out of nginx's log (the app answers 410: unknown).
     secret = f"qr-secret-{int(time.time() * 1000)}"
     assert requests.get(f"{nginx.url}/judge/qr/{secret}", timeout=10).status_code == 410
-    logged = nginx.access_log.read_text(errors="replace")
-    assert secret not in logged and '"GET /judge/qr/[redacted] HTTP/1.1" 410' in logged
+    redacted = '"GET /judge/qr/[redacted] HTTP/1.1" 410'
+    deadline = time.monotonic() + 10  # nginx logs a request after its answer has gone out
+    while redacted not in (logged := nginx.access_log.read_text(errors="replace")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert secret not in logged and redacted in logged
 
     # The polling session stayed on one process the whole time (sticky sessions).
     sid_upstreams = upstreams_of_polling(nginx)
