@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,20 +36,38 @@ def _with_search_path(url: str, schema: str) -> str:
     return f"{url}{separator}options=-csearch_path%3D{schema}"
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh schema on the test server for this run; dropped at the end."""
+@contextmanager
+def fresh_postgres_schema() -> Iterator[str]:
+    """A new, empty schema on the test server: its URL (search_path set); dropped on leaving.
+    Skips, or fails under REQUIRE_SERVICES=1, when PostgreSQL is unreachable."""
     schema = f"ctest_{uuid.uuid4().hex[:10]}"
+    engine = sa.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
     try:
-        engine = sa.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
         with engine.begin() as conn:
             conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        engine.dispose()
         service_unavailable("PostgreSQL", f"{POSTGRES_URL}: {type(exc).__name__}: {exc}")
-    yield _with_search_path(POSTGRES_URL, schema)
-    with engine.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    engine.dispose()
+    try:
+        yield _with_search_path(POSTGRES_URL, schema)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """The schema of this run's PostgreSQL tests (tables created once, emptied per test)."""
+    with fresh_postgres_schema() as url:
+        yield url
+
+
+@pytest.fixture
+def empty_postgres_url() -> Iterator[str]:
+    """A fresh, empty schema of one test's own: for tests that migrate it or start servers on it."""
+    with fresh_postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,6 @@ import requests
 
 from tests.live_server import prepared_server
 from tests.support import create_account
-from tests.test_scale_out import migrated_postgres  # noqa: F401  (fixture)
 from tests.world import build_world
 
 pytestmark = pytest.mark.slow
@@ -73,7 +72,7 @@ def test_marks_survive_sigkill_exactly_once(database, tmp_path, request):
     from competition.services import standings
 
     clients, per_client = SHAPE[database]
-    url = request.getfixturevalue("migrated_postgres") if database == "postgresql" else None
+    url = request.getfixturevalue("empty_postgres_url") if database == "postgresql" else None
     server = prepared_server(tmp_path, url)
     app = create_app({"SQLALCHEMY_DATABASE_URI": server.database_url, "SOCKETIO_ASYNC_MODE": "threading",
                       "COMPETITION_LIVE_SYNC": True, "COMPETITION_LOG_LEVEL": "WARNING"})

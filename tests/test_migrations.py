@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -10,21 +9,8 @@ from alembic.migration import MigrationContext
 @pytest.fixture
 def empty_database_url(backend, tmp_path, request):
     if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
-        return
-    import uuid
-
-    from tests.conftest import POSTGRES_URL, _with_search_path
-
-    request.getfixturevalue("postgres_url")  # skips or fails when PostgreSQL is unreachable
-    schema = f"cmig_{uuid.uuid4().hex[:8]}"
-    engine = sa.create_engine(POSTGRES_URL)
-    with engine.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    yield _with_search_path(POSTGRES_URL, schema)
-    with engine.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    engine.dispose()
+        return f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
+    return request.getfixturevalue("empty_postgres_url")
 
 
 def test_upgrade_head_matches_the_models(empty_database_url):

@@ -32,7 +32,6 @@ import socketio
 from tests.conftest import service_unavailable
 from tests.live_server import LiveServer, free_port, prepared_server
 from tests.support import create_account
-from tests.test_scale_out import migrated_postgres  # noqa: F401  (fixture)
 from tests.world import World, build_world
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
@@ -191,7 +190,7 @@ class Marks:
         assert response.status_code in (200, 201), (server.url, response.status_code, response.text)
 
 
-def test_redis_outage_marks_accepted_spectators_updated_and_converge_after(tmp_path, migrated_postgres,
+def test_redis_outage_marks_accepted_spectators_updated_and_converge_after(tmp_path, empty_postgres_url,
                                                                            private_redis):
     from competition import create_app
 
@@ -199,9 +198,9 @@ def test_redis_outage_marks_accepted_spectators_updated_and_converge_after(tmp_p
            "COMPETITION_REDIS_CHANNEL": f"competition-test-{uuid.uuid4().hex[:8]}"}
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
-    a = prepared_server(tmp_path / "a", migrated_postgres, **env)
-    b = prepared_server(tmp_path / "b", migrated_postgres, **env)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": migrated_postgres, "SOCKETIO_ASYNC_MODE": "threading",
+    a = prepared_server(tmp_path / "a", empty_postgres_url, **env)
+    b = prepared_server(tmp_path / "b", empty_postgres_url, **env)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_postgres_url, "SOCKETIO_ASYNC_MODE": "threading",
                       "COMPETITION_LIVE_SYNC": True, "COMPETITION_LOG_LEVEL": "WARNING"})
     world = build_world(app, lambda role="admin", **kw: create_account(app, role, **kw), extra_competitors=3)
     with app.app_context():

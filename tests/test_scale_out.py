@@ -30,25 +30,6 @@ def redis_url():
     return REDIS_URL
 
 
-@pytest.fixture
-def migrated_postgres(request, tmp_path):
-    """A fresh PostgreSQL schema, migrated by the real command."""
-    import sqlalchemy as sa
-
-    from tests.conftest import POSTGRES_URL, _with_search_path
-
-    request.getfixturevalue("postgres_url")  # skips or fails when PostgreSQL is unreachable
-    schema = f"cscale_{uuid.uuid4().hex[:8]}"
-    engine = sa.create_engine(POSTGRES_URL)
-    with engine.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = _with_search_path(POSTGRES_URL, schema)
-    yield url
-    with engine.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    engine.dispose()
-
-
 class Spectator:
     def __init__(self, url: str, contest_id: int):
         self.updates: list[dict] = []
@@ -75,17 +56,17 @@ class Spectator:
 
 
 def test_a_mark_posted_to_process_a_reaches_spectators_of_process_b_with_the_same_seq(
-        tmp_path, migrated_postgres, redis_url):
+        tmp_path, empty_postgres_url, redis_url):
     from competition import create_app
 
     channel = f"competition-test-{uuid.uuid4().hex[:8]}"
     env = {"COMPETITION_REDIS_URL": redis_url, "COMPETITION_REDIS_CHANNEL": channel}
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
-    a = prepared_server(tmp_path / "a", migrated_postgres, **env)
-    b = prepared_server(tmp_path / "b", migrated_postgres, **env)
+    a = prepared_server(tmp_path / "a", empty_postgres_url, **env)
+    b = prepared_server(tmp_path / "b", empty_postgres_url, **env)
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": migrated_postgres, "SOCKETIO_ASYNC_MODE": "threading",
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_postgres_url, "SOCKETIO_ASYNC_MODE": "threading",
                       "COMPETITION_LIVE_SYNC": True, "COMPETITION_LOG_LEVEL": "WARNING"})
     world = build_world(app, lambda role="admin", **kw: create_account(app, role, **kw))
     with app.app_context():

@@ -208,25 +208,7 @@ def redis_url() -> str:
 
 
 @pytest.fixture
-def migrated_postgres(request):
-    """A fresh PostgreSQL schema of this test's own (migrated by the servers' `competition db upgrade`)."""
-    import sqlalchemy as sa
-
-    from tests.conftest import POSTGRES_URL, _with_search_path
-
-    request.getfixturevalue("postgres_url")  # skips or fails when PostgreSQL is unreachable
-    schema = f"cnginx_{uuid.uuid4().hex[:8]}"
-    engine = sa.create_engine(POSTGRES_URL)
-    with engine.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    yield _with_search_path(POSTGRES_URL, schema)
-    with engine.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    engine.dispose()
-
-
-@pytest.fixture
-def topology(tmp_path, nginx_path, migrated_postgres, redis_url):
+def topology(tmp_path, nginx_path, empty_postgres_url, redis_url):
     """nginx in front of two app processes on one schema and one Redis channel, with a running contest."""
     from competition import create_app
 
@@ -234,8 +216,8 @@ def topology(tmp_path, nginx_path, migrated_postgres, redis_url):
     servers = []
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
-        servers.append(prepared_server(tmp_path / name, migrated_postgres, **env))
-    app = create_app({"SQLALCHEMY_DATABASE_URI": migrated_postgres, "SOCKETIO_ASYNC_MODE": "threading",
+        servers.append(prepared_server(tmp_path / name, empty_postgres_url, **env))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_postgres_url, "SOCKETIO_ASYNC_MODE": "threading",
                       "COMPETITION_LIVE_SYNC": True, "COMPETITION_LOG_LEVEL": "WARNING"})
     world = build_world(app, lambda role="admin", **kw: create_account(app, role, **kw))
     with app.app_context():
