@@ -206,6 +206,19 @@ def build_contest(database_url: str, instance: Path, *, competitors: int, aspect
     return BenchContest(database_url, contest_id, competitor_ids, codes, tokens, env)
 
 
+def in_process_client(database_url: str):
+    """A Flask test client of the project on `database_url`, for timing or counting a request in
+    process. The board publish that a server runs in the background after the commit is left out:
+    only the request is measured."""
+    from competition import create_app
+    from competition.live.broadcaster import EXTENSION
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SOCKETIO_ASYNC_MODE": "threading",
+                      "COMPETITION_LOG_LEVEL": "WARNING"})
+    app.extensions[EXTENSION].committed = lambda *args: None
+    return app.test_client()
+
+
 def run_harness(*args: str, timeout: float = 900) -> dict:
     """The shared fan-out harness; returns its JSON line."""
     result = subprocess.run([PYTHON, str(SHARED_BENCH / "fanout.py"), *args], capture_output=True, text=True,

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import build_contest, report, sqlite_url  # noqa: E402
+from common import build_contest, in_process_client, report, sqlite_url  # noqa: E402
 
 TARGET = 1.5
 
@@ -34,14 +34,7 @@ class Side:
         self.contest = build_contest(sqlite_url(folder), folder, competitors=competitors, aspects=100,
                                      marks_per_competitor=100)
         self.built = time.perf_counter() - started
-        from competition import create_app
-        from competition.live.broadcaster import EXTENSION
-
-        app = create_app({"SQLALCHEMY_DATABASE_URI": self.contest.database_url,
-                          "SOCKETIO_ASYNC_MODE": "threading", "COMPETITION_LOG_LEVEL": "WARNING"})
-        # The coalesced publish runs in the background in a server; here only the request is timed.
-        app.extensions[EXTENSION].committed = lambda *args: None
-        self.client = app.test_client()
+        self.client = in_process_client(self.contest.database_url)
         self.headers = {"Authorization": f"Bearer {self.contest.judge_tokens[0]}"}
         self.url = f"/api/v1/contests/{self.contest.contest_id}/marks"
         self.rng = random.Random(seed)

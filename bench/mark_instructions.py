@@ -27,7 +27,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import PYTHON, build_contest, report, sqlite_url  # noqa: E402
+from common import PYTHON, build_contest, in_process_client, report, sqlite_url  # noqa: E402
 
 TARGET = 0.5
 WARM_UP = 100
@@ -48,13 +48,7 @@ def count(client_request, marks: int) -> None:
 
 def project_side(folder: Path, marks: int) -> None:
     contest = json.loads((folder / "contest.json").read_text())
-    from competition import create_app
-    from competition.live.broadcaster import EXTENSION
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": contest["database_url"], "SOCKETIO_ASYNC_MODE": "threading",
-                      "COMPETITION_LOG_LEVEL": "WARNING"})
-    app.extensions[EXTENSION].committed = lambda *args: None  # the background publish: not counted
-    client = app.test_client()
+    client = in_process_client(contest["database_url"])
     url = f"/api/v1/contests/{contest['contest_id']}/marks"
 
     def mark(n: int) -> None:  # as bench/throughput.py: judge j marks competitor j, values keep changing
