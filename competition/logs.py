@@ -52,7 +52,10 @@ def _loggable_path() -> str:
     """The request's path without a secret in it: a QR sign-in link's one-time token stays out of the
     logs (whoever reads them could otherwise sign in with a link not used yet)."""
     token = (request.view_args or {}).get("token")
-    return request.path.replace(token, "[redacted]") if token else request.path
+    if not token:
+        return request.path
+    head, _, tail = request.path.rpartition(token)  # the token's own segment, the last one
+    return f"{head}[redacted]{tail}"
 
 
 def init_app(app: Flask) -> None:

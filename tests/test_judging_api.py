@@ -304,6 +304,18 @@ def test_qr_tokens_stay_out_of_the_access_log(app, client, world, caplog):
     assert not any(token in path for path in paths)
 
 
+@pytest.mark.parametrize("token", ["q", "r", "ju", "qr"])
+def test_a_short_made_up_qr_token_is_redacted_without_touching_the_rest_of_the_path(app, token, caplog):
+    import json
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="competition.access"):
+        assert app.test_client().get(f"/judge/qr/{token}").status_code == 410
+    paths = [json.loads(record.getMessage())["path"] for record in caplog.records
+             if record.name == "competition.access"]
+    assert paths == ["/judge/qr/[redacted]"]
+
+
 def test_a_new_sheet_does_not_invalidate_the_old_one(app, client, world):
     first = qr_links(client, world)
     second = qr_links(client, world, hours=4)
