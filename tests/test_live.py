@@ -311,6 +311,20 @@ def test_a_change_made_outside_a_request_wakes_the_publisher_at_once(app, world)
     assert wakeup.times_set == 1 and broadcaster._pending == {world.contest_id}
 
 
+def test_only_an_http_request_defers_the_wake_to_its_answer(app):
+    """Flask-SocketIO runs event handlers in a request context with request.sid set; they send no
+    HTTP answer, so a change they commit wakes the publisher at once."""
+    from flask import request
+
+    from competition.live.broadcaster import _answering_http_request
+
+    assert not _answering_http_request()
+    with app.test_request_context("/api/v1/contests/1/marks", method="PUT"):
+        assert _answering_http_request()
+        request.sid = "a-socket"
+        assert not _answering_http_request()
+
+
 @pytest.mark.parametrize(("since_last_round", "delay"), [
     (10.0, 0.005),   # a quiet board: only the settling wait
     (0.05, 0.005),   # the window has passed
