@@ -78,6 +78,26 @@ def test_security_headers_on_pages_and_api(client):
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["X-Frame-Options"] == "DENY"
 
+        assert headers["Referrer-Policy"] == "same-origin"
+        assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+        assert len(headers.getlist("Content-Security-Policy")) == 1
+        assert "Strict-Transport-Security" not in headers  # plain HTTP
+    assert client.get("/api/v1/openapi.json").headers["Cache-Control"] == "no-store"
+    assert "Cache-Control" not in client.get("/login").headers
+
+
+def test_security_headers_keep_what_a_response_set_itself(app, client):
+    @app.get("/_own_headers")
+    def own_headers():
+        return "x", 200, {"X-Frame-Options": "SAMEORIGIN", "cache-control": "max-age=60"}
+
+    headers = client.get("/_own_headers").headers
+    assert headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert headers.getlist("Cache-Control") == ["max-age=60"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    api = client.get("/api/v1/openapi.json", base_url="https://localhost").headers
+    assert api["Strict-Transport-Security"] == "max-age=31536000" and api["Cache-Control"] == "no-store"
+
 
 def test_pages_carry_no_inline_script(client):
     for path in ("/", "/login", "/api/docs"):
