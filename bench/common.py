@@ -219,6 +219,32 @@ def in_process_client(database_url: str):
     return app.test_client()
 
 
+def callgrind_count(request, count: int, *, warm_up: int = 100) -> None:
+    """Warm up, then have callgrind count exactly the `count` timed calls of `request(n)` (this process
+    runs under `valgrind --instr-atstart=no`; callgrind_control switches counting on and off)."""
+    for n in range(warm_up):
+        request(n)
+    control = ["callgrind_control", "--instr=on", str(os.getpid())]
+    subprocess.run(control, check=True, capture_output=True)
+    for n in range(warm_up, warm_up + count):
+        request(n)
+    subprocess.run(control[:1] + ["--instr=off", str(os.getpid())], check=True, capture_output=True)
+
+
+def instructions(script: Path, side: str, folder: Path, count_flag: str, count: int) -> int:
+    """Run `script --side side` under callgrind; the instructions it counted per timed call."""
+    import re
+
+    result = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={folder / side}.callgrind",
+         PYTHON, str(script), "--side", side, "--folder", str(folder), count_flag, str(count)],
+        capture_output=True, text=True, timeout=1800)
+    found = re.search(r"Collected\s*:\s*(\d+)", result.stderr)
+    if result.returncode != 0 or found is None:
+        raise SystemExit(f"{side} side failed:\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}")
+    return int(found.group(1)) // count
+
+
 def run_harness(*args: str, timeout: float = 900) -> dict:
     """The shared fan-out harness; returns its JSON line."""
     result = subprocess.run([PYTHON, str(SHARED_BENCH / "fanout.py"), *args], capture_output=True, text=True,

@@ -19,31 +19,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import PYTHON, build_contest, in_process_client, report, sqlite_url  # noqa: E402
+from common import build_contest, callgrind_count, in_process_client, instructions, report, sqlite_url  # noqa: E402
 
 TARGET = 0.5
 WARM_UP = 100
 JUDGES, ASPECTS = 50, 20
-
-
-def count(client_request, marks: int) -> None:
-    """Warm up, then have callgrind count exactly the `marks` timed requests (this process runs
-    under `valgrind --instr-atstart=no`; callgrind_control switches counting on and off)."""
-    for n in range(WARM_UP):
-        client_request(n)
-    control = ["callgrind_control", "--instr=on", str(os.getpid())]
-    subprocess.run(control, check=True, capture_output=True)
-    for n in range(WARM_UP, WARM_UP + marks):
-        client_request(n)
-    subprocess.run(control[:1] + ["--instr=off", str(os.getpid())], check=True, capture_output=True)
 
 
 def project_side(folder: Path, marks: int) -> None:
@@ -58,7 +44,7 @@ def project_side(folder: Path, marks: int) -> None:
             "value": f"{(k // ASPECTS) % 10}.5"})
         assert response.status_code in (200, 201), response.get_data(as_text=True)
 
-    count(mark, marks)
+    callgrind_count(mark, marks, warm_up=WARM_UP)
 
 
 def reference_side(folder: Path, marks: int) -> None:
@@ -72,19 +58,7 @@ def reference_side(folder: Path, marks: int) -> None:
                                               "value": "5.5"})
         assert response.status_code == 201, response.get_data(as_text=True)
 
-    count(insert, marks)
-
-
-def instructions(side: str, folder: Path, marks: int) -> int:
-    """Run one side under callgrind; the instructions it counted per request."""
-    result = subprocess.run(
-        ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={folder / side}.callgrind",
-         PYTHON, __file__, "--side", side, "--folder", str(folder), "--marks", str(marks)],
-        capture_output=True, text=True, timeout=1800)
-    found = re.search(r"Collected\s*:\s*(\d+)", result.stderr)
-    if result.returncode != 0 or found is None:
-        raise SystemExit(f"{side} side failed:\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}")
-    return int(found.group(1)) // marks
+    callgrind_count(insert, marks, warm_up=WARM_UP)
 
 
 def main() -> int:
@@ -104,8 +78,8 @@ def main() -> int:
         "database_url": contest.database_url, "contest_id": contest.contest_id,
         "competitor_ids": contest.competitor_ids, "aspect_codes": contest.aspect_codes,
         "judge_tokens": contest.judge_tokens}))
-    project = instructions("project", folder, args.marks)
-    reference = instructions("reference", folder, args.marks)
+    project, reference = (instructions(Path(__file__), side, folder, "--marks", args.marks)
+                          for side in ("project", "reference"))
     print(json.dumps({"project_per_mark": project, "reference_per_request": reference, "marks": args.marks}))
     ratio = reference / project
     status = report("mark instructions", ratio, TARGET, higher_is_better=True,
