@@ -49,8 +49,9 @@ def admin(make_user) -> Account:
     return make_user("admin")
 
 
-def assert_error(response, code: int, *, field: str | None = None) -> dict:
-    """The api.md error body: code, status, message (and field-level errors for 422)."""
+def assert_error(response, code: int, *, field: str | None = None, reason: str | None = None) -> dict:
+    """The api.md error body: code, status, message (and field-level errors for 422); `reason`, the
+    machine-readable cause that marking refusals carry, when given."""
     assert response.status_code == code, response.get_data(as_text=True)
     assert response.is_json, response.get_data(as_text=True)
     body = response.get_json()
@@ -59,6 +60,8 @@ def assert_error(response, code: int, *, field: str | None = None) -> dict:
     assert isinstance(body["message"], str) and body["message"]
     if field is not None:
         assert field in body["errors"], body
+    if reason is not None:
+        assert body.get("reason") == reason, body
     return body
 
 

@@ -86,16 +86,16 @@ def test_standings_follow_each_mark(client, world):
 def test_403_not_a_judge_of_the_contest(client, world):
     response = client.put(url(world), json={"competitor_id": world.competitors["c1"], "aspect_code": "A1",
                                             "value": 1}, headers=world.organizer.headers)
-    assert_error(response, 403)
+    assert_error(response, 403, reason="not_a_judge")
 
 
 def test_403_not_assigned_to_the_aspect(client, world):
-    assert_error(world.put(client, "narrow", "c1", "A1", 1), 403)
+    assert_error(world.put(client, "narrow", "c1", "A1", 1), 403, reason="not_assigned")
     assert world.put(client, "narrow", "c1", "B1", 1).status_code == 201
 
 
 def test_403_conflict_of_interest_even_for_the_chief(app, client, world):
-    body = assert_error(world.put(client, "j3", "c3", "A1", 1), 403)
+    body = assert_error(world.put(client, "j3", "c3", "A1", 1), 403, reason="conflict_of_interest")
     assert "回避" in body["message"]
     assert world.put(client, "j3", "c1", "A1", 1).status_code == 201
     from competition.extensions import db
@@ -105,13 +105,13 @@ def test_403_conflict_of_interest_even_for_the_chief(app, client, world):
         seat = db.session.query(ContestJudge).filter_by(user_id=world.judges["chief"].id).one()
         seat.enterprise_id = world.enterprises["E2"]
         db.session.commit()
-    assert_error(world.put(client, "chief", "c3", "B1", 1), 403)
+    assert_error(world.put(client, "chief", "c3", "B1", 1), 403, reason="conflict_of_interest")
 
 
 def test_409_module_locked(client, world):
     chief = world.judges["chief"].headers
     assert client.post(url(world, "modules/A/lock"), headers=chief).status_code == 200
-    body = assert_error(world.put(client, "j1", "c1", "A1", 1), 409)
+    body = assert_error(world.put(client, "j1", "c1", "A1", 1), 409, reason="module_locked")
     assert "locked" in body["message"]
     assert world.put(client, "j1", "c1", "B1", 1).status_code == 201
 
@@ -119,19 +119,21 @@ def test_409_module_locked(client, world):
 @pytest.mark.parametrize("state", ["draft", "final"])
 def test_409_contest_not_running(app, make_user, client, state):
     world = build_world(app, make_user, state=state)
-    assert_error(world.put(client, "j1", "c1", "A1", 1), 409)
+    assert_error(world.put(client, "j1", "c1", "A1", 1), 409, reason="not_taking_marks")
 
 
 def test_409_stale_expected_version_carries_the_current_mark(client, world):
     world.put(client, "j1", "c1", "A1", "4.50")
     world.put(client, "j2", "c1", "A1", "4.00")
-    body = assert_error(world.put(client, "j1", "c1", "A1", "3.00", expected_version=1), 409)
+    body = assert_error(world.put(client, "j1", "c1", "A1", "3.00", expected_version=1), 409,
+                        reason="stale_version")
     assert body["mark"] == {"value": "4.00", "version": 2, "judge_id": world.judges["j2"].id}
     assert world.put(client, "j1", "c1", "A1", "3.00", expected_version=2).status_code == 200
 
 
 def test_409_expected_version_on_a_mark_that_does_not_exist(client, world):
-    body = assert_error(world.put(client, "j1", "c1", "A1", "3.00", expected_version=1), 409)
+    body = assert_error(world.put(client, "j1", "c1", "A1", "3.00", expected_version=1), 409,
+                        reason="stale_version")
     assert body["mark"] is None
     assert world.put(client, "j1", "c1", "A1", "3.00", expected_version=0).status_code == 201
 
@@ -139,23 +141,26 @@ def test_409_expected_version_on_a_mark_that_does_not_exist(client, world):
 def test_409_panel_full(client, world):
     for judge in ("j1", "j2", "j4"):
         world.put(client, judge, "c1", "A2", 2)
-    assert_error(world.put(client, "j5", "c1", "A2", 2), 409)
+    assert_error(world.put(client, "j5", "c1", "A2", 2), 409, reason="panel_full")
 
 
-@pytest.mark.parametrize("aspect, value, field", [
-    ("A1", "5.01", "value"), ("A1", "-1", "value"), ("A1", "1.234", "value"), ("A1", "abc", "value"),
-    ("A2", "1.5", "value"), ("A2", 4, "value"), ("A2", True, "value"), ("A3", "10.5", "value"),
-    ("ZZ", 1, "aspect_code"),
+@pytest.mark.parametrize("aspect, value, field, reason", [
+    ("A1", "5.01", "value", "invalid_value"), ("A1", "-1", "value", "invalid_value"),
+    ("A1", "1.234", "value", "invalid_value"), ("A1", "abc", "value", "invalid_value"),
+    ("A2", "1.5", "value", "invalid_value"), ("A2", 4, "value", "invalid_value"),
+    ("A2", True, "value", "invalid_value"), ("A3", "10.5", "value", "invalid_value"),
+    ("ZZ", 1, "aspect_code", "unknown_aspect"),
 ])
-def test_422_values(client, world, aspect, value, field):
-    assert_error(world.put(client, "j1", "c1", aspect, value), 422, field=field)
+def test_422_values(client, world, aspect, value, field, reason):
+    assert_error(world.put(client, "j1", "c1", aspect, value), 422, field=field, reason=reason)
 
 
 def test_422_unknown_competitor_and_unknown_field(client, world):
     response = client.put(url(world), json={"competitor_id": 999, "aspect_code": "A1", "value": 1},
                           headers=world.judges["j1"].headers)
-    assert_error(response, 422, field="competitor_id")
-    assert_error(world.put(client, "j1", "c1", "A1", 1, colour="red"), 422, field="colour")
+    assert_error(response, 422, field="competitor_id", reason="unknown_competitor")
+    body = assert_error(world.put(client, "j1", "c1", "A1", 1, colour="red"), 422, field="colour")
+    assert "reason" not in body  # the body's shape is refused before any marking rule runs
 
 
 def test_refused_mark_changes_nothing(app, client, world):
@@ -183,16 +188,21 @@ def test_idempotent_replay_stores_once(app, client, world):
 # --- locks ------------------------------------------------------------------------------------------------
 
 def test_locks_are_for_the_chief_judge(client, world):
-    assert_error(client.post(url(world, "modules/A/lock"), headers=world.judges["j1"].headers), 403)
-    assert_error(client.post(url(world, "modules/A/lock"), headers=world.organizer.headers), 403)
-    assert_error(client.post(url(world, "modules/Z/lock"), headers=world.judges["chief"].headers), 404)
+    assert_error(client.post(url(world, "modules/A/lock"), headers=world.judges["j1"].headers), 403,
+                 reason="not_chief")
+    assert_error(client.post(url(world, "modules/A/lock"), headers=world.organizer.headers), 403,
+                 reason="not_chief")
+    assert_error(client.post(url(world, "modules/Z/lock"), headers=world.judges["chief"].headers), 404,
+                 reason="unknown_module")
 
 
 def test_unlock_needs_a_reason_and_is_audited(client, world):
     chief = world.judges["chief"].headers
     client.post(url(world, "modules/A/lock"), headers=chief)
-    assert_error(client.post(url(world, "modules/A/lock"), headers=chief), 409)
+    assert_error(client.post(url(world, "modules/A/lock"), headers=chief), 409, reason="already_locked")
     assert_error(client.post(url(world, "modules/A/unlock"), json={}, headers=chief), 422, field="reason")
+    assert_error(client.post(url(world, "modules/A/unlock"), json={"reason": "  "}, headers=chief), 422,
+                 field="reason", reason="reason_required")
     response = client.post(url(world, "modules/A/unlock"), json={"reason": "A1 读数录错，复核后更正"}, headers=chief)
     assert response.get_json() == {"module_code": "A", "locked": False, "reason": "A1 读数录错，复核后更正"}
     assert world.put(client, "j1", "c1", "A1", 1).status_code == 201
@@ -251,3 +261,15 @@ def test_provisional_contest_takes_marks_only_in_a_module_an_upheld_appeal_reope
         lock.appeal_id = 7
         db.session.commit()
     assert world.put(client, "j1", "c1", "A1", "4").status_code == 201
+
+
+def test_unlocking_an_unlocked_module_is_refused(client, world):
+    chief = world.judges["chief"].headers
+    assert_error(client.post(url(world, "modules/A/unlock"), json={"reason": "误操作"}, headers=chief), 409,
+                 reason="already_unlocked")
+
+
+def test_locks_cannot_change_once_final(app, make_user, client):
+    final = build_world(app, make_user, state="final")
+    assert_error(client.post(url(final, "modules/A/lock"), headers=final.judges["chief"].headers), 409,
+                 reason="locks_closed")

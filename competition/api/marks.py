@@ -85,7 +85,7 @@ def contest_for(contest_id: int) -> Contest:
 
 
 def refuse(error: marking.MarkingError):
-    abort(error.status, error.message, errors=error.errors, **error.extra)
+    abort(error.status, error.message, errors=error.errors, reason=error.reason, **error.extra)
 
 
 @blp.route("/contests/<int:contest_id>/marks")
@@ -94,10 +94,17 @@ class Marks(MethodView):
     @blp.arguments(MarkIn)
     @blp.response(200, MarkOut, description="The value replaced an earlier one (or repeated it)")
     @blp.alt_response(201, schema=MarkOut, description="A new value")
-    @blp.alt_response(409, description="Module locked, contest not running, stale expected_version "
-                                       "(the body's `mark` is the current one), or the panel is full")
+    @blp.alt_response(403, description="`reason`: `not_a_judge`, `not_assigned` (to the aspect) or "
+                                       "`conflict_of_interest` (回避)")
+    @blp.alt_response(409, description="`reason`: `module_locked`, `not_taking_marks` (the contest's state), "
+                                       "`stale_version` (the body's `mark` is the current one) or `panel_full`")
     def put(self, data, contest_id):
-        """Enter or change a mark (a judge assigned to the aspect, not conflicted)."""
+        """Enter or change a mark (a judge assigned to the aspect, not conflicted).
+
+        A refusal by a marking rule carries `reason` beside api.md's error fields: a stable name of the
+        cause for clients to word in their own language (422: `invalid_value`, `unknown_aspect`,
+        `unknown_competitor`; 403 and 409 below). A body refused for its shape (an unknown or
+        missing field) has no `reason`."""
         contest = contest_for(contest_id)
         try:
             result = marking.put_mark(contest, require_user(), competitor_id=data["competitor_id"],
@@ -124,7 +131,10 @@ class Lock(MethodView):
     @transactional
     @blp.response(200, LockOut)
     def post(self, contest_id, module_code):
-        """Lock a module: its values can no longer change (chief judge)."""
+        """Lock a module: its values can no longer change (chief judge).
+
+        Refusals carry `reason`: `not_chief` (403), `unknown_module` (404), `already_locked` or
+        `locks_closed` (409: the contest is neither running nor provisional)."""
         contest = contest_for(contest_id)
         try:
             return marking.set_lock(contest, require_user(), module_code, locked=True, reason=None)
@@ -138,7 +148,10 @@ class Unlock(MethodView):
     @blp.arguments(UnlockIn)
     @blp.response(200, LockOut)
     def post(self, data, contest_id, module_code):
-        """Unlock a module, with a reason for the audit log (chief judge)."""
+        """Unlock a module, with a reason for the audit log (chief judge).
+
+        Refusals carry `reason` as locking does, `already_unlocked` for a module not locked and
+        `reason_required` for a blank reason."""
         contest = contest_for(contest_id)
         try:
             return marking.set_lock(contest, require_user(), module_code, locked=False, reason=data["reason"])

@@ -148,13 +148,14 @@ export class MarkQueue {
         }
         if (!outcome.ok) {
           const { status, body: reply } = outcome.error;
-          fresh.refused.push({ ...item, status, message: reply?.message ?? `HTTP ${status}`,
-            current: reply?.mark ?? null, refused_at: new Date().toISOString() });
+          fresh.refused.push({ ...item, status, reason: reply?.reason ?? null,
+            message: reply?.message ?? `HTTP ${status}`, current: reply?.mark ?? null,
+            refused_at: new Date().toISOString() });
         }
       });
       if (outcome.ok) this.onStored(item, outcome.answer);
-      else this.onRefused({ ...item, status: outcome.error.status, message: outcome.error.body?.message,
-        current: outcome.error.body?.mark ?? null });
+      else this.onRefused({ ...item, status: outcome.error.status, reason: outcome.error.body?.reason ?? null,
+        message: outcome.error.body?.message, current: outcome.error.body?.mark ?? null });
     }
   }
 

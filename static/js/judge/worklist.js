@@ -83,13 +83,18 @@ function moduleClosedReason(module) {
   return null;
 }
 
+// The server names why it refused a mark (`reason` in the error body); the tablet words it.
+const REASON_TEXT = {
+  stale_version: 'reasonStale', module_locked: 'reasonLocked', not_taking_marks: 'reasonClosed',
+  panel_full: 'reasonFull', not_a_judge: 'reasonForbidden', not_assigned: 'reasonForbidden',
+  conflict_of_interest: 'reasonForbidden',
+};
+
 function reasonOf(item) {
   const message = item.message ?? '';
   let reason;
-  if (item.status === 409 && item.current) reason = text.reasonStale;
-  else if (item.status === 409 && /locked/i.test(message)) reason = text.reasonLocked;
-  else if (item.status === 409 && /marks now|is (draft|provisional|final)/i.test(message)) reason = text.reasonClosed;
-  else if (item.status === 409 && /already has its/i.test(message)) reason = text.reasonFull;
+  if (REASON_TEXT[item.reason]) reason = text[REASON_TEXT[item.reason]];
+  else if (item.status === 409 && item.current) reason = text.reasonStale;
   else if (item.status === 422) reason = format(text.reasonInvalidWith, { message });
   else if (item.status === 403) reason = text.reasonForbidden;
   else reason = message;
