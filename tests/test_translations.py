@@ -419,6 +419,9 @@ def test_the_demo_pages_speak_english_and_chinese(app, demo):
         (hr, "/hr/promotions", 200), (hr, f"/jury/{contest_id}", 403),
         (judge, "/judge", 200), (judge, f"/judge/contests/{contest_id}", 200),
         (chief, f"/jury/{contest_id}", 200), (chief, "/judge", 200),
+        (organizer, "/organize", 200), (organizer, f"/organize/contests/{contest_id}", 200),
+        (admin, "/organize", 200), (admin, f"/organize/contests/{contest_id}", 200),
+        (judge, "/organize", 403), (hr, f"/organize/contests/{contest_id}", 403),
     ])
     check_script_texts([
         (anonymous, f"/board/{contest_id}", "board-text", "text", ("board.js",)),
@@ -430,6 +433,11 @@ def test_the_demo_pages_speak_english_and_chinese(app, demo):
         (hr, "/hr/grade-scheme", "scheme-text", "text", ("hr/grade-scheme.js",)),
         (hr, "/hr/people/import", "import-text", "text", ("hr/import.js",)),
         (hr, "/hr/promotions", "promo-labels", "labels", ("hr/promotions.js",)),
+        (organizer, "/organize", "organize-text", "text",
+         ("organize/index.js", "organize/common.js", "organize/settings-form.js")),
+        (organizer, f"/organize/contests/{contest_id}", "organize-text", "text",
+         ("organize/common.js", "organize/lifecycle.js", "organize/scheme.js", "organize/judges.js",
+          "organize/competitors.js", "organize/settings.js", "organize/settings-form.js")),
     ])
 
 

@@ -70,6 +70,12 @@ def create_user(*, username: str, password: str, role: Role, display_name: str =
 
 # --- sign-in throttling ---------------------------------------------------------------------
 
+def judge_accounts() -> list[User]:
+    """Active judge accounts, by username: the ones an organiser may assign to a contest."""
+    return list(db.session.scalars(select(User).where(User.role == Role.JUDGE, User.active.is_(True))
+                                   .order_by(User.username)))
+
+
 def _keys(username: str, address: str) -> tuple[str, str]:
     return f"user:{username.lower()[:150]}", f"addr:{address[:150]}"
 

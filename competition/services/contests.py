@@ -485,6 +485,12 @@ _FROM = {"running": {DRAFT}, "provisional": {RUNNING}, "final": {RUNNING, PROVIS
          RUNNING_AGAIN: {PROVISIONAL, FINAL}}
 
 
+def transitions_from(state: ContestState) -> list[str]:
+    """The targets a contest in `state` may be sent to (the organiser's page offers these; `transition`
+    still checks the rest: scheme, locks, appeals, confirmed promotions)."""
+    return [to for to in TARGETS if state in _FROM[to]]
+
+
 def open_appeals(contest: Contest) -> list[dict[str, Any]]:
     """Appeals of the contest not yet decided; they block final (scoring.md, 申诉)."""
     from competition.services import appeals

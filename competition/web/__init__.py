@@ -3,10 +3,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from competition.web import appeals, certificates, hr, live_pages, views
+    from competition.web import appeals, certificates, hr, live_pages, organize, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(live_pages.bp)
     app.register_blueprint(hr.bp)
     app.register_blueprint(certificates.bp)
     app.register_blueprint(appeals.bp)
+    app.register_blueprint(organize.bp)

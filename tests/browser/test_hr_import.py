@@ -5,6 +5,7 @@ from __future__ import annotations
 import requests
 from openpyxl import Workbook
 
+from tests.browser.pages import sign_in
 from tests.masterdata import make_id
 
 HEADERS = ["工号", "姓名", "证件类型", "证件号码", "人员类别", "手机号", "职业编码", "等级"]
@@ -54,12 +55,6 @@ def roster(path, count: int, bad_row: int | None = None):
                       ["初级工", "中级工", "高级工", "技师"][n % 4]])
     workbook.save(path)
     return path
-
-
-def sign_in(page, username, password):
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
 
 
 def test_hr_imports_people_from_xlsx_and_sees_them_listed(server, page, artefacts, tmp_path):

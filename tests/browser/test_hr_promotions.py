@@ -9,6 +9,7 @@ import requests
 
 from competition.domain.certificates import CERT_NUMBER_RE
 from competition.domain.identity import mask_id_number
+from tests.browser.pages import sign_in
 from tests.masterdata import make_id
 
 PEOPLE = [  # name, current grade in 电工, total
@@ -86,12 +87,6 @@ def prepare(server) -> dict:
     judge("POST", f"/contests/{contest}/modules/M/lock")
     organiser("POST", f"/contests/{contest}/transition", {"to": "final"})
     return {"grid": grid, "contest": contest, "people": people, "hr": hr}
-
-
-def sign_in(page, username, password):
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
 
 
 def row_of(page, name):

@@ -1,0 +1,120 @@
+"""The organiser's console: /organize lists every contest (drafts included) and creates a draft;
+/organize/contests/{id} sets one up and runs it (state and transitions, marking scheme, judges,
+competitors). The views check access and render; the plain-JS modules under static/js/organize/ do
+everything else through the JSON API (competition/api/contests.py and friends)."""
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from competition.extensions import db
+from competition.models import Contest, ContestState, Role
+from competition.models.contest import TIERS
+from competition.services import accounts, contests
+
+bp = Blueprint("organize", __name__, url_prefix="/organize")
+
+STAFF = (Role.ADMIN, Role.ORGANIZER)
+
+
+def staff_page(view: Callable) -> Callable:
+    """Anonymous visitors go to the sign-in page (and come back); other roles than admin and organizer
+    get the 403 page."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+        if current_user.role not in STAFF:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def state_names() -> dict[str, str]:
+    return {"draft": _("草稿"), "running": _("进行中"), "provisional": _("公示中"), "final": _("已结束")}
+
+
+def tier_names() -> dict[str, str]:
+    """The nine contest tiers of api.md (一类/二类 contests at each level)."""
+    return {
+        "national_class_1": _("国家级一类"), "national_class_2": _("国家级二类"),
+        "provincial_class_1": _("省级一类"), "provincial_class_2": _("省级二类"),
+        "city_class_1": _("市级一类"), "city_class_2": _("市级二类"),
+        "district": _("区县级"), "enterprise": _("企业级"), "school": _("院校级"),
+    }
+
+
+def transition_names() -> dict[str, str]:
+    return {"running": _("开赛"), "provisional": _("公示成绩"), "final": _("定稿（最终成绩）"),
+            "running_again": _("重新开放比赛")}
+
+
+@bp.context_processor
+def _organize_labels():
+    return {"state_names": state_names(), "tier_names": tier_names()}
+
+
+def local_time(contest: Contest, moment: datetime | None, layout: str = "%Y-%m-%d %H:%M") -> str:
+    """A moment in the contest's own time zone (`layout` "%Y-%m-%dT%H:%M": a datetime-local value)."""
+    if moment is None:
+        return ""
+    try:
+        zone = ZoneInfo(contest.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return moment.astimezone(zone).strftime(layout)
+
+
+NEW_CONTEST = {"name": "", "occupation_code": "", "tier": "enterprise", "timezone": contests.DEFAULT_TIMEZONE,
+               "starts_at": "", "ends_at": "", "visibility": "live", "freeze_at": "", "precision": 2,
+               "team_size": 1, "appeal_window_minutes": 0, "blind": False}
+
+
+def settings_values(contest: Contest) -> dict:
+    """The settings form's values for a contest (times as datetime-local values in its time zone)."""
+    local = functools.partial(local_time, contest, layout="%Y-%m-%dT%H:%M")
+    return {"name": contest.name, "occupation_code": contest.occupation.code, "tier": contest.tier,
+            "timezone": contest.timezone, "starts_at": local(contest.starts_at), "ends_at": local(contest.ends_at),
+            "visibility": contest.visibility, "freeze_at": local(contest.freeze_at), "precision": contest.precision,
+            "team_size": contest.team_size, "appeal_window_minutes": contest.appeal_window_minutes,
+            "blind": contest.blind}
+
+
+@bp.get("")
+@staff_page
+def index():
+    found = db.session.scalars(select(Contest).order_by(Contest.starts_at.desc(), Contest.id.desc())).all()
+    rows = [{"contest": c, "starts": local_time(c, c.starts_at), "ends": local_time(c, c.ends_at)} for c in found]
+    config = {"contestUrl": url_for("organize.contest", contest_id=0).removesuffix("0")}
+    return render_template("organize/index.html", rows=rows, tiers=TIERS, config=config, defaults=NEW_CONTEST)
+
+
+@bp.get("/contests/<int:contest_id>")
+@staff_page
+def contest(contest_id: int):
+    found = db.session.get(Contest, contest_id) if 0 < contest_id <= contests.MAX_ID else None
+    if found is None:
+        abort(404)
+    judges = accounts.judge_accounts()
+    config = {
+        "contestId": found.id,
+        "state": found.state.value,
+        "transitions": contests.transitions_from(found.state),
+        "canUnfreeze": (found.freeze_at is not None and found.unfrozen_at is None
+                        and found.state != ContestState.FINAL),
+        "teamSize": found.team_size,
+        "judgeAccounts": [{"id": u.id, "username": u.username, "name": u.display_name} for u in judges],
+    }
+    return render_template("organize/contest.html", contest=found, config=config,
+                           transition_names=transition_names(), tiers=TIERS, settings=settings_values(found),
+                           starts=local_time(found, found.starts_at), ends=local_time(found, found.ends_at),
+                           freeze=local_time(found, found.freeze_at))

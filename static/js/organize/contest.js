@@ -1,0 +1,18 @@
+// The organiser's page of one contest (/organize/contests/{id}): state and transitions, marking
+// scheme, judges, competitors and the settings of a draft, each section in its own module, all
+// through the JSON API.
+import { readJson } from './common.js';
+import { initCompetitors } from './competitors.js';
+import { initJudges } from './judges.js';
+import { initLifecycle } from './lifecycle.js';
+import { initScheme } from './scheme.js';
+import { initSettings } from './settings.js';
+
+const config = readJson('organize-config');
+const text = readJson('organize-text');
+
+initLifecycle(config, text);
+const judges = initJudges(config, text);
+initScheme(config, text, (scheme) => judges.setAspects(scheme));
+initCompetitors(config, text);
+initSettings(config, text);

@@ -1,0 +1,147 @@
+"""An organiser sets up and starts a contest in a real browser on the organiser's console: creates the
+draft on /organize and renames it, imports the marking scheme from an .xlsx file, assigns a judge,
+enters a competitor, starts the contest, is told what keeps it from being final, and opens the public
+board."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+import requests
+from openpyxl import Workbook
+from playwright.sync_api import expect
+
+from tests.browser.pages import sign_in
+from tests.masterdata import make_id
+
+HEADERS = ["组成部分", "组成部分名称", "权重", "模块", "模块名称", "评分项", "评分项名称", "类型", "满分", "裁判人数"]
+ROWS = [
+    ["T", "理论知识", 30, "T1", "理论考试", "T1.1", "理论考试成绩", "测量", 100, None],
+    ["P", "操作技能", 70, "A", "模块A 电气安装", "A1", "元器件布置", "测量", 10, None],
+    ["P", "操作技能", 70, "A", "模块A 电气安装", "A2", "接线工艺", "评价", 6, 3],
+    ["P", "操作技能", 70, "B", "模块B 调试与排故", "B1", "功能调试", "测量", 20, None],
+]
+CONTEST = "2026年电工职业技能竞赛（组织页面）"
+
+
+def scheme_file(path, rows=ROWS):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADERS)
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def prepare(server) -> None:
+    """An admin, the shipped occupations, an enterprise with one person, an organiser and a judge."""
+    server.command("create-user", "root", "--role", "admin", "--password-stdin", stdin="admin-pass-1\n")
+    server.command("occupations", "load")
+    server.start()
+    token = requests.post(f"{server.url}/api/v1/auth/token",
+                          json={"username": "root", "password": "admin-pass-1"}, timeout=10).json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def post(path, body):
+        response = requests.post(f"{server.url}/api/v1{path}", json=body, headers=headers, timeout=10)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    grid = post("/enterprises", {"code": "GRID", "name": "国网示范供电公司", "cert_prefix": "Y", "org_code": "0000",
+                                 "province_code": "21", "site_code": "000001"})["id"]
+    post(f"/enterprises/{grid}/people", {"person_no": "E0001", "name": "陈选手", "id_number": make_id(1),
+                                         "kind": "employee"})
+    post("/users", {"username": "org1", "password": "org-pass-123", "display_name": "赵组织", "role": "organizer"})
+    post("/users", {"username": "judge1", "password": "judge-pass-1", "display_name": "王裁判", "role": "judge"})
+
+
+def test_organiser_sets_up_and_starts_a_contest(server, page, artefacts, tmp_path):
+    prepare(server)
+    page.goto(f"{server.url}/organize")
+    assert "/login" in page.url and "next=" in page.url
+    sign_in(page, "org1", "org-pass-123")
+    page.wait_for_url(f"{server.url}/organize")
+    expect(page.get_by_test_id("nav-organize")).to_have_text("竞赛组织")
+    expect(page.get_by_test_id("organize-contests")).to_contain_text("还没有竞赛。")
+
+    # 1. The draft contest.
+    form = page.get_by_test_id("new-contest")
+    form.get_by_label("竞赛名称").fill("电工竞赛（暂定名）")
+    form.get_by_label("职业").select_option("6-31-01-03")
+    form.get_by_label("竞赛级别").select_option("provincial_class_2")
+    now = datetime.now()
+    form.get_by_label("开始时间").fill(now.strftime("%Y-%m-%dT%H:%M"))
+    form.get_by_label("结束时间").fill((now + timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M"))
+    expect(form.get_by_label("时区")).to_have_value("Asia/Shanghai")
+    page.screenshot(path=str(artefacts / "organize-list.png"), full_page=True)
+    form.get_by_role("button", name="创建草稿竞赛").click()
+    page.wait_for_url(re.compile(r"/organize/contests/\d+$"))
+    contest_id = int(page.url.rsplit("/", 1)[1])
+    expect(page.get_by_role("heading", level=1)).to_have_text("电工竞赛（暂定名）")
+    expect(page.get_by_test_id("contest-state")).to_have_text("草稿")
+    expect(page.get_by_test_id("scheme")).to_contain_text("尚未设置评分标准。")
+
+    # The settings of the draft: the contest is renamed.
+    settings = page.get_by_test_id("settings-form")
+    expect(settings.get_by_label("竞赛级别")).to_have_value("provincial_class_2")
+    expect(settings.get_by_label("职业")).to_have_value("6-31-01-03")
+    settings.get_by_label("竞赛名称").fill(CONTEST)
+    settings.get_by_role("button", name="保存设置").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(CONTEST)
+
+    # 2. The marking scheme: a bad file names its row, a good one shows the scheme.
+    bad = [*ROWS[:3], ["P", "操作技能", 70, "B", "模块B 调试与排故", "B1", "功能调试", "打分", 20, None]]
+    page.set_input_files("#scheme-file", str(scheme_file(tmp_path / "bad.xlsx", bad)))
+    page.get_by_role("button", name="导入", exact=True).click()
+    expect(page.get_by_test_id("scheme-errors")).to_contain_text("5")
+    expect(page.locator("#notice")).to_contain_text("操作失败")
+    page.set_input_files("#scheme-file", str(scheme_file(tmp_path / "scheme.xlsx")))
+    page.get_by_role("button", name="导入", exact=True).click()
+    expect(page.locator("#notice")).to_contain_text("评分标准已导入")
+    scheme = page.get_by_test_id("scheme")
+    expect(scheme.locator("tbody tr")).to_have_count(4)
+    expect(scheme.locator('tr[data-aspect="A2"]')).to_contain_text("评价")
+    expect(page.get_by_test_id("scheme-errors")).to_be_empty()
+
+    # 3. A judge for two aspects.
+    page.locator("#judge-user").select_option(label="judge1 · 王裁判")
+    page.locator('#judge-aspects input[value="A1"]').check()
+    page.locator('#judge-aspects input[value="A2"]').check()
+    page.get_by_role("button", name="指派", exact=True).click()
+    expect(page.locator("#notice")).to_contain_text("已指派裁判")
+    judges = page.get_by_test_id("judges")
+    expect(judges.locator("tbody tr")).to_have_count(1)
+    expect(judges.locator("tbody tr")).to_contain_text("judge1")
+    expect(judges.locator("tbody tr")).to_contain_text("A1, A2")
+
+    # 4. A competitor: the enterprise, then its person.
+    page.locator("#competitor-enterprise").select_option(label="国网示范供电公司 GRID")
+    page.locator("#competitor-person").select_option(label="E0001 陈选手")
+    page.locator("#competitor-bib").fill("01")
+    page.locator("#competitor-station").fill("S-01")
+    page.get_by_role("button", name="登记", exact=True).click()
+    competitors = page.get_by_test_id("competitors")
+    expect(competitors.locator("tbody tr")).to_have_count(1)
+    expect(competitors.locator("tbody tr")).to_contain_text("陈选手")
+    expect(competitors.locator("tbody tr")).to_contain_text("国网示范供电公司")
+
+    # 5. Start: the page shows the contest running; final is refused with what is missing.
+    page.get_by_role("button", name="开赛").click()
+    expect(page.get_by_test_id("contest-state")).to_have_text("进行中")
+    expect(page.locator("#scheme-form")).to_have_count(0)
+    page.get_by_role("button", name="定稿（最终成绩）").click()
+    missing = page.get_by_test_id("transition-errors")
+    expect(missing).to_contain_text("尚未锁定的模块")
+    expect(missing).to_contain_text("评分未完成的选手（参赛号）: 01")
+    expect(page.get_by_test_id("contest-state")).to_have_text("进行中")
+    page.screenshot(path=str(artefacts / "organize-contest.png"), full_page=True)
+
+    # 6. The public board.
+    page.get_by_test_id("board-link").click()
+    page.wait_for_url(f"{server.url}/board/{contest_id}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(CONTEST)
+
+    # Only the refused requests (the bad file, the refused final) show up as console errors.
+    unexpected = [e for e in page.console_errors if "status of 409" not in e and "status of 422" not in e]
+    assert unexpected == []

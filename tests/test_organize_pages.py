@@ -1,0 +1,130 @@
+"""The organiser's console (/organize, /organize/contests/{id}): who may open it, what it lists, the
+navigation links to it, and the configuration each contest page hands to its plain-JS modules."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.contest_fixtures import create_contest, ensure_occupation, setup_contest
+from tests.support import PASSWORD
+
+
+@pytest.fixture
+def backend() -> str:
+    return "sqlite"  # the pages do not depend on the database
+
+
+def signed_in(app, username: str):
+    browser = app.test_client()
+    html = browser.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+    response = browser.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    return browser
+
+
+def page_config(html: str) -> dict:
+    return json.loads(re.search(r'<script type="application/json" id="organize-config">(.*?)</script>',
+                                html, re.S).group(1))
+
+
+@pytest.fixture
+def running(client, admin):
+    """A running contest built through the API (scheme, three competitors, three judges)."""
+    return setup_contest(client, admin, start=True)
+
+
+@pytest.fixture
+def draft(client, running):
+    """A draft contest of the same organiser, named so it can be found."""
+    ensure_occupation(client.application)
+    return create_contest(client, running.organizer, name="草稿中的竞赛 DRAFT-42",
+                          occupation_code=running.occupation_code)
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, running):
+    for path in ("/organize", f"/organize/contests/{running.contest_id}"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert "/login" in response.headers["Location"] and "next=" in response.headers["Location"]
+
+
+def test_other_roles_are_refused_and_unknown_contests_are_404(app, running, make_user):
+    judge = signed_in(app, running.judges[1].username)
+    hr = signed_in(app, make_user("hr", enterprise_id=running.enterprises[0]).username)
+    for browser in (judge, hr):
+        assert browser.get("/organize").status_code == 403
+        assert browser.get(f"/organize/contests/{running.contest_id}").status_code == 403
+    organizer = signed_in(app, running.organizer.username)
+    assert organizer.get("/organize/contests/999999").status_code == 404
+    assert organizer.get("/organize/contests/99999999999").status_code == 404
+
+
+def test_the_list_shows_drafts_to_organisers_but_contests_does_not(app, client, running, draft, admin):
+    for username in (running.organizer.username, admin.username):
+        html = signed_in(app, username).get("/organize").get_data(as_text=True)
+        assert "草稿中的竞赛 DRAFT-42" in html and f"/organize/contests/{draft['id']}" in html
+        assert f"/organize/contests/{running.contest_id}" in html
+        assert 'id="new-contest"' in html and "新建竞赛" in html
+        assert "草稿" in html and "进行中" in html
+    public = client.get("/contests").get_data(as_text=True)
+    assert "DRAFT-42" not in public
+    organizer_view = signed_in(app, running.organizer.username).get("/contests").get_data(as_text=True)
+    assert "DRAFT-42" not in organizer_view
+    assert f"/organize/contests/{running.contest_id}" in organizer_view
+
+
+def test_the_nav_link_is_for_organisers_and_admins_only(app, client, running, admin, make_user):
+    link = 'href="/organize"'
+    assert link not in client.get("/").get_data(as_text=True)
+    for username in (running.organizer.username, admin.username):
+        assert link in signed_in(app, username).get("/").get_data(as_text=True)
+    for account in (running.judges[1], make_user("hr", enterprise_id=running.enterprises[0])):
+        browser = signed_in(app, account.username)
+        assert link not in browser.get("/").get_data(as_text=True)
+        contests = browser.get("/contests").get_data(as_text=True)
+        assert "/organize/contests/" not in contests
+
+
+def test_a_draft_page_offers_start_and_the_scheme_import(app, running, draft):
+    html = signed_in(app, running.organizer.username).get(f"/organize/contests/{draft['id']}").get_data(as_text=True)
+    config = page_config(html)
+    assert config["contestId"] == draft["id"] and config["state"] == "draft"
+    assert config["transitions"] == ["running"] and config["canUnfreeze"] is False
+    assert {a["id"] for a in config["judgeAccounts"]} >= {j.id for j in running.judges}
+    assert 'data-to="running"' in html and 'id="scheme-form"' in html and 'id="judge-form"' in html
+    assert 'id="competitor-form"' in html
+    assert f"/board/{draft['id']}" not in html  # no public board for a draft
+    assert 'id="settings-form"' in html and 'value="草稿中的竞赛 DRAFT-42"' in html
+    assert 'data-value="6-31-01-03"' in html and '<option value="enterprise" selected>' in html
+
+
+def test_a_running_page_offers_provisional_and_final_and_the_live_links(app, running):
+    contest_id = running.contest_id
+    html = signed_in(app, running.organizer.username).get(f"/organize/contests/{contest_id}").get_data(as_text=True)
+    config = page_config(html)
+    assert config["contestId"] == contest_id and config["state"] == "running"
+    assert config["transitions"] == ["provisional", "final"]
+    assert 'data-to="provisional"' in html and 'data-to="final"' in html and 'data-to="running"' not in html
+    assert 'id="scheme-form"' not in html and 'id="settings-form"' not in html  # fixed once running
+    for link in (f"/board/{contest_id}", f"/board/{contest_id}?screen=1", f"/jury/{contest_id}",
+                 f"/contests/{contest_id}/appeals", f"/contests/{contest_id}/judge-qr"):
+        assert f'href="{link}"' in html, link
+
+
+def test_a_frozen_contest_offers_unfreeze_and_a_final_one_reopening(app, client, admin):
+    setup = setup_contest(client, admin, start=True, freeze_at="2020-01-01T08:00:00")
+    organizer = signed_in(app, setup.organizer.username)
+    html = organizer.get(f"/organize/contests/{setup.contest_id}").get_data(as_text=True)
+    assert page_config(html)["canUnfreeze"] is True and 'id="unfreeze"' in html
+    setup.store("1", {"T1.1": 80, "A1": 10, "A2": [3, 3, 3], "B1": 20, "B2": [14, 14, 14]})
+    setup.store("2", {"T1.1": 70, "A1": 9, "A2": [3, 3, 3], "B1": 18, "B2": [12, 12, 12]})
+    setup.store("3", {"T1.1": 60, "A1": 8, "A2": [2, 2, 2], "B1": 16, "B2": [10, 10, 10]})
+    setup.lock()
+    assert setup.transition("final").status_code == 200
+    html = organizer.get(f"/organize/contests/{setup.contest_id}").get_data(as_text=True)
+    config = page_config(html)
+    assert config["state"] == "final" and config["transitions"] == ["running_again"]
+    assert config["canUnfreeze"] is False and 'id="reopen-form"' in html
