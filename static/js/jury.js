@@ -262,9 +262,14 @@ async function refreshAnalysis() {
   });
 }
 
+// A refusal worded from its machine-readable reason when the page knows it, else the API's message.
+function failure(error) {
+  return format(text.failedWith, { message: text.refusals[error.body?.reason] ?? error.message });
+}
+
 async function lock(code) {
   try { await api('POST', `${base}/modules/${encodeURIComponent(code)}/lock`); notice(`${code} ${text.locked}`); }
-  catch (error) { notice(format(text.failedWith, { message: error.message }), 'error'); }
+  catch (error) { notice(failure(error), 'error'); }
   refreshProgress();
 }
 
@@ -284,7 +289,7 @@ document.getElementById('unlock-form').addEventListener('submit', async (event) 
   try {
     await api('POST', `${base}/modules/${encodeURIComponent(dialog.dataset.module)}/unlock`, { reason });
     notice(`${dialog.dataset.module} ${text.unlocked}`);
-  } catch (error) { notice(format(text.failedWith, { message: error.message }), 'error'); }
+  } catch (error) { notice(failure(error), 'error'); }
   refreshProgress();
 });
 

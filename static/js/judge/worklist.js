@@ -86,8 +86,8 @@ function moduleClosedReason(module) {
 // The server names why it refused a mark (`reason` in the error body); the tablet words it.
 const REASON_TEXT = {
   stale_version: 'reasonStale', module_locked: 'reasonLocked', not_taking_marks: 'reasonClosed',
-  panel_full: 'reasonFull', not_a_judge: 'reasonForbidden', not_assigned: 'reasonForbidden',
-  conflict_of_interest: 'reasonForbidden',
+  panel_full: 'reasonFull', not_a_judge: 'reasonForbidden', not_assigned: 'reasonNotAssigned',
+  conflict_of_interest: 'reasonConflict',
 };
 
 function reasonOf(item) {
