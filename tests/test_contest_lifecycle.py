@@ -20,7 +20,7 @@ def complete_everyone(setup) -> None:
 
 def test_draft_to_running_needs_a_scheme(client, admin):
     setup = setup_contest(client, admin, scheme=None, competitors=1, judges=0)
-    body = assert_error(setup.transition("running"), 409, field="marking_scheme")
+    body = assert_error(setup.transition("running"), 409, field="marking_scheme", reason="scheme_missing")
     assert "scheme" in body["message"]
     assert state_of(client, setup)["state"] == "draft"
 
@@ -35,7 +35,7 @@ def test_draft_to_running(client, admin):
 @pytest.mark.parametrize("to", ["provisional", "final", "running_again"])
 def test_draft_cannot_skip_ahead(client, admin, to):
     setup = setup_contest(client, admin, competitors=1, judges=0)
-    assert_error(setup.transition(to, reason="试一试"), 409)
+    assert_error(setup.transition(to, reason="试一试"), 409, reason="transition_not_allowed")
 
 
 def test_unknown_target_is_422(client, admin):
@@ -45,12 +45,12 @@ def test_unknown_target_is_422(client, admin):
 
 def test_running_to_running_is_409(client, admin):
     setup = setup_contest(client, admin, competitors=1, judges=0, start=True)
-    assert_error(setup.transition("running"), 409)
+    assert_error(setup.transition("running"), 409, reason="transition_not_allowed")
 
 
 def test_provisional_needs_every_module_locked(client, admin):
     setup = setup_contest(client, admin, competitors=1, judges=3, start=True)
-    body = assert_error(setup.transition("provisional"), 409, field="unlocked_modules")
+    body = assert_error(setup.transition("provisional"), 409, field="unlocked_modules", reason="modules_unlocked")
     assert body["errors"]["unlocked_modules"] == ["T1", "A", "B"]
     setup.lock(["T1", "A"])
     assert assert_error(setup.transition("provisional"), 409)["errors"]["unlocked_modules"] == ["B"]
@@ -65,7 +65,7 @@ def test_final_refused_lists_unlocked_modules_and_incomplete_competitors(client,
     setup.store("1", SMALL_FULL_MARKS)
     setup.store("2", {"T1.1": 50, "A1": 5})  # partly marked
     setup.lock(["T1", "A"])
-    body = assert_error(setup.transition("final"), 409)
+    body = assert_error(setup.transition("final"), 409, reason="not_ready_for_final")
     assert body["errors"]["unlocked_modules"] == ["B"]
     assert body["errors"]["incomplete_competitors"] == [
         {"id": setup.competitor_id("2"), "bib": "2"}, {"id": setup.competitor_id("3"), "bib": "3"}]
@@ -99,7 +99,7 @@ def test_running_to_final_directly_needs_no_appeal_window(client, admin):
     setup = setup_contest(client, admin, competitors=1, judges=3, start=True, appeal_window_minutes=120)
     complete_everyone(setup)
     setup.lock()
-    body = assert_error(setup.transition("final"), 409)
+    body = assert_error(setup.transition("final"), 409, reason="provisional_first")
     assert "provisional" in body["message"]
     assert setup.transition("provisional").status_code == 200
 
@@ -109,7 +109,8 @@ def test_provisional_to_final_waits_for_the_appeal_window(client, admin, app):
     complete_everyone(setup)
     setup.lock()
     assert setup.transition("provisional").status_code == 200
-    body = assert_error(setup.transition("final"), 409, field="appeal_window_closes_at")
+    body = assert_error(setup.transition("final"), 409, field="appeal_window_closes_at",
+                        reason="not_ready_for_final")
     assert body["errors"]["appeal_window_closes_at"] == state_of(client, setup)["appeal_window_closes_at"]
     set_state(app, setup.contest_id, "provisional",
               provisional_at=datetime.now(timezone.utc) - timedelta(minutes=121))
@@ -142,7 +143,7 @@ def test_reopen_needs_a_reason(client, admin):
     setup.lock()
     assert setup.transition("final").status_code == 200
     assert_error(setup.transition("running_again"), 422, field="reason")
-    assert_error(setup.transition("running_again", reason="   "), 422, field="reason")
+    assert_error(setup.transition("running_again", reason="   "), 422, field="reason", reason="reason_required")
     response = setup.transition("running_again", reason="成绩录入错误，需更正")
     assert response.status_code == 200, response.get_json()
     contest = response.get_json()
@@ -169,7 +170,7 @@ def test_reopen_refused_once_a_promotion_is_confirmed(client, admin, monkeypatch
     setup.lock()
     assert setup.transition("final").status_code == 200
     monkeypatch.setattr(contests, "confirmed_promotions", lambda contest: 1)
-    assert_error(setup.transition("running_again", reason="更正"), 409)
+    assert_error(setup.transition("running_again", reason="更正"), 409, reason="promotions_confirmed")
     assert state_of(client, setup)["state"] == "final"
 
 
@@ -213,7 +214,7 @@ def test_unfreeze(client, admin):
     response = client.post(f"{setup.url}/unfreeze", headers=setup.organizer.headers)
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["frozen"] is False and response.get_json()["unfrozen_at"]
-    assert_error(client.post(f"{setup.url}/unfreeze", headers=setup.organizer.headers), 409)
+    assert_error(client.post(f"{setup.url}/unfreeze", headers=setup.organizer.headers), 409, reason="not_frozen")
     # a new freeze time applies again
     freeze = (datetime.now(timezone.utc) - timedelta(minutes=1)).isoformat()
     response = client.patch(setup.url, json={"freeze_at": freeze}, headers=setup.organizer.headers)
@@ -222,4 +223,4 @@ def test_unfreeze(client, admin):
 
 def test_unfreeze_without_freeze_is_409(client, admin):
     setup = setup_contest(client, admin, competitors=0, judges=0, start=True)
-    assert_error(client.post(f"{setup.url}/unfreeze", headers=setup.organizer.headers), 409)
+    assert_error(client.post(f"{setup.url}/unfreeze", headers=setup.organizer.headers), 409, reason="not_frozen")

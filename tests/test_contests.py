@@ -153,22 +153,25 @@ def test_running_contest_allows_freeze_and_visibility_but_not_draft_only_setting
     for body, field in (({"precision": 3}, "precision"), ({"tie_breakers": [{"time_used": "asc"}]}, "tie_breakers"),
                         ({"promotion_policy": POLICY}, "promotion_policy"), ({"team_size": 2}, "team_size"),
                         ({"blind": True}, "blind")):
-        assert_error(client.patch(setup.url, json=body, headers=setup.organizer.headers), 409, field=field)
+        assert_error(client.patch(setup.url, json=body, headers=setup.organizer.headers), 409, field=field,
+                     reason="settings_fixed")
     # resending an unchanged draft-only value is fine (a form sends every field)
     assert client.patch(setup.url, json={"precision": 2}, headers=setup.organizer.headers).status_code == 200
-    assert_error(client.put(f"{setup.url}/marking-scheme", json=SMALL_SCHEME, headers=setup.organizer.headers), 409)
+    assert_error(client.put(f"{setup.url}/marking-scheme", json=SMALL_SCHEME, headers=setup.organizer.headers), 409,
+                 reason="scheme_fixed")
 
 
 def test_final_contest_settings_are_frozen(client, admin, app):
     setup = setup_contest(client, admin, competitors=0, judges=0)
     set_state(app, setup.contest_id, "final")
-    assert_error(client.patch(setup.url, json={"name": "x"}, headers=setup.organizer.headers), 409)
+    assert_error(client.patch(setup.url, json={"name": "x"}, headers=setup.organizer.headers), 409,
+                 reason="contest_final")
 
 
 def test_team_size_cannot_change_once_competitors_are_entered(client, admin):
     setup = setup_contest(client, admin, competitors=1, judges=0)
     assert_error(client.patch(setup.url, json={"team_size": 2}, headers=setup.organizer.headers), 409,
-                 field="team_size")
+                 field="team_size", reason="team_size_fixed")
 
 
 def test_patch_needs_staff(client, admin):
@@ -191,7 +194,7 @@ def test_add_competitor_and_conflicts(client, admin, app):
     assert body["members"][0]["person_id"] == person and "id_number" not in str(body)
     other = make_person(app, setup.enterprises[1], "另一人")
     assert_error(client.post(url, json={"person_id": other, "bib": "7"}, headers=setup.organizer.headers), 409,
-                 field="bib")
+                 field="bib", reason="entry_conflict")
     assert_error(client.post(url, json={"person_id": person, "bib": "8"}, headers=setup.organizer.headers), 409,
                  field="person_id")
     assert_error(client.post(url, json={"person_id": other, "bib": "9", "marking_no": "M01"},
@@ -245,7 +248,7 @@ def test_competitors_only_in_draft_or_running(client, admin, app):
     person = make_person(app, setup.enterprises[0], "迟到")
     set_state(app, setup.contest_id, "provisional")
     assert_error(client.post(f"{setup.url}/competitors", json={"person_id": person, "bib": "1"},
-                             headers=setup.organizer.headers), 409)
+                             headers=setup.organizer.headers), 409, reason="entries_closed")
 
 
 def test_list_competitors_access(client, admin, make_user, app):
@@ -304,7 +307,7 @@ def test_assign_judges(client, admin, make_user, app):
     assert (body["user_id"], body["chief"], body["aspects"], body["enterprise_id"]) == \
         (judge.id, False, ["A1", "A2"], enterprise)
     assert_error(client.post(url, json={"user_id": judge.id, "aspects": "all"}, headers=setup.organizer.headers),
-                 409)
+                 409, reason="judge_already_assigned")
     other = new_account(client, admin, "judge")
     assert_error(client.post(url, json={"user_id": other.id, "aspects": ["Z9"]}, headers=setup.organizer.headers),
                  422, field="aspects")
@@ -343,4 +346,4 @@ def test_new_scheme_must_keep_assigned_aspects(client, admin):
     client.post(f"{setup.url}/judges", json={"user_id": judge.id, "aspects": ["B2"]}, headers=setup.organizer.headers)
     smaller = {"components": [SMALL_SCHEME["components"][0] | {"weight": "100"}]}
     assert_error(client.put(f"{setup.url}/marking-scheme", json=smaller, headers=setup.organizer.headers), 409,
-                 field="judges")
+                 field="judges", reason="scheme_misfit")

@@ -39,6 +39,8 @@ def contest_errors(blueprint: Blueprint) -> None:
         http_error.data = {"message": error.message}
         if error.errors is not None:
             http_error.data["errors"] = error.errors
+        if error.reason is not None:
+            http_error.data["extra"] = {"reason": error.reason}
         return json_error(http_error)
 
 
@@ -430,10 +432,18 @@ class Transition(MethodView):
     @blp.arguments(TransitionIn)
     @blp.response(200, ContestOut)
     @blp.alt_response(409, description='Not allowed now; for final, errors lists "unlocked_modules" and '
-                                       '"incomplete_competitors"')
+                                       '"incomplete_competitors". `reason`: `transition_not_allowed`, '
+                                       '`scheme_missing`, `modules_unlocked`, `provisional_first`, '
+                                       '`not_ready_for_final` or `promotions_confirmed`')
     def post(self, data, contest_id):
         """draft → running → provisional → final; running → final without an appeal window;
-        running_again reopens (needs a reason)."""
+        running_again reopens (needs a reason).
+
+        Refusals of the contest rules here and in the other contest set-up operations carry a stable
+        machine-readable `reason` beside api.md's error fields where a page words them itself
+        (`reason_required`, `contest_final`, `settings_fixed`, `team_size_fixed`,
+        `marking_numbers_missing`, `scheme_fixed`, `scheme_misfit`, `entries_closed`,
+        `entry_conflict`, `judge_already_assigned`, `not_frozen`)."""
         contest = contests.find(contest_id, require_user(), for_update=True)
         return contest_dict(contests.transition(contest, data["to"], data["reason"]), True)
 

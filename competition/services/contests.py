@@ -32,15 +32,19 @@ MAX_ID = 2**31 - 1  # database integer ids; a larger id in a URL is simply unkno
 
 
 class ContestError(Exception):
-    """A request the contest rules refuse: 404, 409 or 422 with field-level `errors`."""
+    """A request the contest rules refuse: 404, 409 or 422 with field-level `errors`, and for the
+    refusals the organiser's page words itself a stable machine-readable `reason`."""
 
-    def __init__(self, status: int, message: str, errors: Mapping[str, Any] | None = None):
+    def __init__(self, status: int, message: str, errors: Mapping[str, Any] | None = None, *,
+                 reason: str | None = None):
         super().__init__(message)
         self.status, self.message, self.errors = status, message, dict(errors) if errors else None
+        self.reason = reason
 
 
-def _refuse(status: int, message: str, errors: Mapping[str, Any] | None = None) -> ContestError:
-    return ContestError(status, message, errors)
+def _refuse(status: int, message: str, errors: Mapping[str, Any] | None = None, *,
+            reason: str | None = None) -> ContestError:
+    return ContestError(status, message, errors, reason=reason)
 
 
 # --- who may see what ----------------------------------------------------------------------------------
@@ -164,7 +168,7 @@ def settings_of(contest: Contest) -> dict[str, Any]:
 
 def _check_changeable(contest: Contest, changed: Mapping[str, Any]) -> None:
     if contest.state == FINAL:
-        raise _refuse(409, "A final contest's settings cannot change; reopen it first.")
+        raise _refuse(409, "A final contest's settings cannot change; reopen it first.", reason="contest_final")
     allowed = set(ANYTIME)
     if contest.state in (DRAFT, RUNNING):
         allowed |= UNTIL_PROVISIONAL
@@ -175,14 +179,15 @@ def _check_changeable(contest: Contest, changed: Mapping[str, Any]) -> None:
         raise _refuse(409, f"These settings cannot change while the contest is {contest.state.value}.",
                       {field: ["can only change while the contest is a draft"
                                if field in DRAFT_ONLY else "can only change before provisional results"]
-                       for field in refused})
+                       for field in refused}, reason="settings_fixed")
     if "team_size" in changed and _competitor_count(contest):
         raise _refuse(409, "Competitors are already entered; the team size cannot change.",
-                      {"team_size": ["competitors are already entered"]})
+                      {"team_size": ["competitors are already entered"]}, reason="team_size_fixed")
     if changed.get("blind") and _competitors_without_marking_no(contest):
         raise _refuse(409, "Every competitor needs a marking number before blind marking is switched on.",
                       {"blind": ["competitors without a marking_no: "
-                                 + ", ".join(_competitors_without_marking_no(contest))]})
+                                 + ", ".join(_competitors_without_marking_no(contest))]},
+                      reason="marking_numbers_missing")
 
 
 def _clean_settings(data: Mapping[str, Any], contest: Contest | None) -> dict[str, Any]:
@@ -268,7 +273,8 @@ def set_scheme(contest: Contest, raw: object) -> MarkingScheme:
 
 def require_draft_for_scheme(contest: Contest) -> None:
     if contest.state != DRAFT:
-        raise _refuse(409, "The marking scheme can only change while the contest is a draft.")
+        raise _refuse(409, "The marking scheme can only change while the contest is a draft.",
+                      reason="scheme_fixed")
 
 
 def _check_scheme_fits(contest: Contest, scheme: MarkingScheme) -> None:
@@ -285,7 +291,8 @@ def _check_scheme_fits(contest: Contest, scheme: MarkingScheme) -> None:
             errors.setdefault("judges", []).append(f"judge {judge.user_id} is assigned to aspects not in "
                                                    f"the new scheme: {missing}")
     if errors:
-        raise _refuse(409, "The new marking scheme does not fit the contest's settings; see errors.", errors)
+        raise _refuse(409, "The new marking scheme does not fit the contest's settings; see errors.", errors,
+                      reason="scheme_misfit")
 
 
 # --- competitors -----------------------------------------------------------------------------------------
@@ -294,7 +301,7 @@ def add_competitor(contest: Contest, data: Mapping[str, Any]) -> Competitor:
     """POST /contests/{id}/competitors: one person, or a team of exactly team_size people."""
     if contest.state not in (DRAFT, RUNNING):
         raise _refuse(409, f"Competitors can only be entered in a draft or running contest "
-                           f"(it is {contest.state.value}).")
+                           f"(it is {contest.state.value}).", reason="entries_closed")
     data = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
     person_ids, field = _member_ids(contest, data)
     people = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(person_ids)))}
@@ -351,13 +358,14 @@ def _check_unique_entry(contest: Contest, data: Mapping[str, Any], person_ids: l
     if entered:
         errors[field] = [f"already entered in this contest: {', '.join(map(str, entered))}"]
     if errors:
-        raise _refuse(409, "This competitor conflicts with an existing entry; see errors.", errors)
+        raise _refuse(409, "This competitor conflicts with an existing entry; see errors.", errors,
+                      reason="entry_conflict")
 
 
 def update_competitor(contest: Contest, competitor: Competitor, data: Mapping[str, Any]) -> Competitor:
     """PATCH /contests/{id}/competitors/{cid}: status, time used (tie-breaker), station, marking number."""
     if contest.state == FINAL:
-        raise _refuse(409, "The contest is final; reopen it to change a competitor.")
+        raise _refuse(409, "The contest is final; reopen it to change a competitor.", reason="contest_final")
     fields = ("status", "time_used_seconds", "station", "marking_no")
     before = {k: getattr(competitor, k) for k in fields}
     changes = {k: data[k] for k in fields if k in data and data[k] != before[k]}
@@ -409,7 +417,7 @@ def _competitors_without_marking_no(contest: Contest) -> list[str]:
 def add_judge(contest: Contest, data: Mapping[str, Any]) -> ContestJudge:
     """POST /contests/{id}/judges: a user with the judge role, for some aspects or "all"."""
     if contest.state == FINAL:
-        raise _refuse(409, "The contest is final; reopen it to assign judges.")
+        raise _refuse(409, "The contest is final; reopen it to assign judges.", reason="contest_final")
     user = db.session.get(User, data["user_id"])
     errors: dict[str, list[str]] = {}
     if user is None:
@@ -420,7 +428,8 @@ def add_judge(contest: Contest, data: Mapping[str, Any]) -> ContestJudge:
     if errors:
         raise _refuse(422, "The judge assignment is not valid; see errors.", errors)
     if judge_row(contest, user) is not None:
-        raise _refuse(409, "This judge is already assigned to the contest.", {"user_id": ["already assigned"]})
+        raise _refuse(409, "This judge is already assigned to the contest.", {"user_id": ["already assigned"]},
+                      reason="judge_already_assigned")
     judge = ContestJudge(contest_id=contest.id, user_id=user.id, chief=data["chief"], aspects=aspects,
                          enterprise_id=user.enterprise_id)
     db.session.add(judge)
@@ -434,7 +443,7 @@ def add_judge(contest: Contest, data: Mapping[str, Any]) -> ContestJudge:
 def update_judge(contest: Contest, judge: ContestJudge, data: Mapping[str, Any]) -> ContestJudge:
     """PATCH /contests/{id}/judges/{jid}: change the chief flag or the aspects."""
     if contest.state == FINAL:
-        raise _refuse(409, "The contest is final; reopen it to change judges.")
+        raise _refuse(409, "The contest is final; reopen it to change judges.", reason="contest_final")
     errors: dict[str, list[str]] = {}
     changes: dict[str, Any] = {}
     if "aspects" in data:
@@ -508,9 +517,10 @@ def transition(contest: Contest, to: str, reason: str | None, now: datetime | No
     """POST /contests/{id}/transition. Refusals are 409 (422 for a reopen without a reason)."""
     now = now or standings.now()
     if to == RUNNING_AGAIN and not (reason and reason.strip()):
-        raise _refuse(422, "Reopening a contest needs a reason.", {"reason": ["required to reopen a contest"]})
+        raise _refuse(422, "Reopening a contest needs a reason.", {"reason": ["required to reopen a contest"]},
+                      reason="reason_required")
     if contest.state not in _FROM[to]:
-        raise _refuse(409, f"A {contest.state.value} contest cannot go to {to}.")
+        raise _refuse(409, f"A {contest.state.value} contest cannot go to {to}.", reason="transition_not_allowed")
     before = contest.state
     {"running": _start, "provisional": _publish_provisional, "final": _finalise,
      RUNNING_AGAIN: _reopen}[to](contest, now)
@@ -523,7 +533,7 @@ def transition(contest: Contest, to: str, reason: str | None, now: datetime | No
 def _start(contest: Contest, now: datetime) -> None:
     if standings.scheme_of(contest) is None:
         raise _refuse(409, "Set the marking scheme before starting the contest.",
-                      {"marking_scheme": ["required before the contest runs"]})
+                      {"marking_scheme": ["required before the contest runs"]}, reason="scheme_missing")
     contest.state = RUNNING
 
 
@@ -531,14 +541,14 @@ def _publish_provisional(contest: Contest, now: datetime) -> None:
     unlocked = unlocked_modules(contest)
     if unlocked:
         raise _refuse(409, "Every module must be locked before provisional results are published.",
-                      {"unlocked_modules": unlocked})
+                      {"unlocked_modules": unlocked}, reason="modules_unlocked")
     contest.state, contest.provisional_at = PROVISIONAL, now
 
 
 def _finalise(contest: Contest, now: datetime) -> None:
     if contest.state == RUNNING and contest.appeal_window_minutes > 0:
         raise _refuse(409, f"This contest has an appeal window of {contest.appeal_window_minutes} minutes: "
-                           "publish provisional results first.")
+                           "publish provisional results first.", reason="provisional_first")
     errors: dict[str, Any] = missing_for_final(contest)
     if contest.state == PROVISIONAL:
         closes = appeal_window_closes_at(contest)
@@ -548,7 +558,8 @@ def _finalise(contest: Contest, now: datetime) -> None:
         if appeals:
             errors["open_appeals"] = appeals
     if errors:
-        raise _refuse(409, "The contest cannot be final yet; see errors for what is missing.", errors)
+        raise _refuse(409, "The contest cannot be final yet; see errors for what is missing.", errors,
+                      reason="not_ready_for_final")
     contest.state, contest.final_at = FINAL, now
     standings.rebuild(contest)  # the public view unfreezes at final
     _compute_promotions(contest)
@@ -565,7 +576,8 @@ def _compute_promotions(contest: Contest) -> None:
 def _reopen(contest: Contest, now: datetime) -> None:
     confirmed = confirmed_promotions(contest)
     if confirmed:
-        raise _refuse(409, f"{confirmed} promotion(s) of this contest are already confirmed; it cannot reopen.")
+        raise _refuse(409, f"{confirmed} promotion(s) of this contest are already confirmed; it cannot reopen.",
+                      reason="promotions_confirmed")
     if (contest.state == FINAL and contest.freeze_at is not None and contest.freeze_at <= now
             and contest.unfrozen_at is None):
         contest.unfrozen_at = now  # the final results were public: reopening does not freeze them again
@@ -617,9 +629,9 @@ def unfreeze(contest: Contest, now: datetime | None = None) -> Contest:
     """POST /contests/{id}/unfreeze: the public sees everything from now on."""
     now = now or standings.now()
     if contest.state == FINAL:
-        raise _refuse(409, "A final contest is not frozen.")
+        raise _refuse(409, "A final contest is not frozen.", reason="not_frozen")
     if contest.freeze_at is None or contest.unfrozen_at is not None:
-        raise _refuse(409, "The contest has no freeze to lift.")
+        raise _refuse(409, "The contest has no freeze to lift.", reason="not_frozen")
     contest.unfrozen_at = now
     standings.rebuild(contest, [standings.PUBLIC])
     boards.state_changed(contest)

@@ -134,6 +134,7 @@ def test_organiser_sets_up_and_starts_a_contest(server, page, artefacts, tmp_pat
     missing = page.get_by_test_id("transition-errors")
     expect(missing).to_contain_text("尚未锁定的模块")
     expect(missing).to_contain_text("评分未完成的选手（参赛号）: 01")
+    expect(page.locator("#notice")).to_have_text("操作失败: 还不能定稿，缺少的内容如下")  # worded from `reason`
     expect(page.get_by_test_id("contest-state")).to_have_text("进行中")
     page.screenshot(path=str(artefacts / "organize-contest.png"), full_page=True)
 

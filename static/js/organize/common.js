@@ -27,9 +27,10 @@ export function errorLines(error, labels = {}) {
   return Object.entries(errors).map(([key, value]) => `${labels[key] ?? key}: ${describe(value)}`);
 }
 
-// Show an API failure: the message in the notice line, the details in `list` (a <ul>) when given.
+// Show an API failure: the message in the notice line (worded by the page when the body names a
+// `reason` it knows, else the API's own), the details in `list` (a <ul>) when given.
 export function showFailure(error, text, list = null, labels = {}) {
-  const message = error.body?.message ?? error.message;
+  const message = text.refusals?.[error.body?.reason] ?? error.body?.message ?? error.message;
   notice(`${text.failed}: ${message}`, 'error');
   if (!list) return;
   list.replaceChildren(...errorLines(error, labels).map((line) => {
