@@ -109,6 +109,7 @@ def test_a_running_page_offers_provisional_and_final_and_the_live_links(app, run
     assert config["transitions"] == ["provisional", "final"]
     assert 'data-to="provisional"' in html and 'data-to="final"' in html and 'data-to="running"' not in html
     assert 'id="scheme-form"' not in html and 'id="settings-form"' not in html  # fixed once running
+    assert 'id="reveal-start"' not in html  # the ceremony is for final contests
     for link in (f"/board/{contest_id}", f"/board/{contest_id}?screen=1", f"/jury/{contest_id}",
                  f"/contests/{contest_id}/appeals", f"/contests/{contest_id}/judge-qr"):
         assert f'href="{link}"' in html, link
@@ -128,3 +129,5 @@ def test_a_frozen_contest_offers_unfreeze_and_a_final_one_reopening(app, client,
     config = page_config(html)
     assert config["state"] == "final" and config["transitions"] == ["running_again"]
     assert config["canUnfreeze"] is False and 'id="reopen-form"' in html
+    assert config["reveal"] == {"started": False, "remaining": None}
+    assert 'id="reveal-start"' in html and f'href="/api/v1/contests/{setup.contest_id}/results.xlsx"' in html

@@ -112,6 +112,7 @@ def contest(contest_id: int):
         "canUnfreeze": (found.freeze_at is not None and found.unfrozen_at is None
                         and found.state != ContestState.FINAL),
         "teamSize": found.team_size,
+        "reveal": {"started": found.reveal_started_at is not None, "remaining": found.reveal_position},
         "judgeAccounts": [{"id": u.id, "username": u.username, "name": u.display_name} for u in judges],
     }
     return render_template("organize/contest.html", contest=found, config=config,

@@ -1,18 +1,21 @@
 """An organiser sets up and starts a contest in a real browser on the organiser's console: creates the
 draft on /organize and renames it, imports the marking scheme from an .xlsx file, assigns a judge,
 enters a competitor, starts the contest, is told what keeps it from being final, and opens the public
-board."""
+board. A second test runs a final contest's results ceremony from the page."""
 from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
 
+import pytest
 import requests
 from openpyxl import Workbook
 from playwright.sync_api import expect
 
 from tests.browser.pages import sign_in
 from tests.masterdata import make_id
+from tests.support import PASSWORD, create_account
+from tests.world import build_world
 
 HEADERS = ["组成部分", "组成部分名称", "权重", "模块", "模块名称", "评分项", "评分项名称", "类型", "满分", "裁判人数"]
 ROWS = [
@@ -146,3 +149,44 @@ def test_organiser_sets_up_and_starts_a_contest(server, page, artefacts, tmp_pat
     # Only the refused requests (the bad file, the refused final) show up as console errors.
     unexpected = [e for e in page.console_errors if "status of 409" not in e and "status of 422" not in e]
     assert unexpected == []
+
+
+@pytest.fixture
+def final_contest(server):
+    """A running server whose database holds a final contest of three competitors."""
+    from competition import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": server.database_url, "SOCKETIO_ASYNC_MODE": "threading",
+                      "COMPETITION_LOG_LEVEL": "WARNING"})
+    world = build_world(app, lambda role="admin", **kw: create_account(app, role, **kw), state="final")
+    with app.app_context():
+        from competition.extensions import db
+
+        db.engine.dispose()
+    server.start()
+    return world
+
+
+def test_organiser_runs_the_results_ceremony(server, final_contest, page):
+    world = final_contest
+    page.goto(f"{server.url}/organize/contests/{world.contest_id}")
+    sign_in(page, world.organizer.username, PASSWORD)
+    page.wait_for_url(f"{server.url}/organize/contests/{world.contest_id}")
+    status = page.get_by_test_id("reveal-status")
+    expect(status).to_have_text("尚未开始揭晓。")
+    expect(page.get_by_test_id("reveal-next")).to_be_disabled()
+    expect(page.get_by_test_id("results-xlsx")).to_have_attribute(
+        "href", f"/api/v1/contests/{world.contest_id}/results.xlsx")
+
+    page.get_by_role("button", name="开始揭晓").click()
+    expect(status).to_have_text("还有 3 名待揭晓。")
+    board = requests.get(f"{server.url}/api/v1/contests/{world.contest_id}/standings", timeout=10).json()
+    assert all(row["rank"] is None and row.get("total") is None for row in board["rows"])  # hidden
+
+    for remaining in (2, 1, 0):
+        page.get_by_test_id("reveal-next").click()
+        expect(status).to_contain_text("已揭晓：第 ")
+        expect(status).to_contain_text(f"还有 {remaining} 名待揭晓。" if remaining else "全部名次已揭晓。")
+    expect(page.get_by_test_id("reveal-next")).to_be_disabled()
+    board = requests.get(f"{server.url}/api/v1/contests/{world.contest_id}/standings", timeout=10).json()
+    assert all(row["rank"] is not None for row in board["rows"])

@@ -1,6 +1,7 @@
 // The organiser's page of one contest (/organize/contests/{id}): state and transitions, marking
-// scheme, judges, competitors and the settings of a draft, each section in its own module, all
-// through the JSON API.
+// scheme, judges, competitors, the settings of a draft and a final contest's results ceremony, each
+// section in its own module, all through the JSON API.
+import { initCeremony } from './ceremony.js';
 import { readJson } from './common.js';
 import { initCompetitors } from './competitors.js';
 import { initJudges } from './judges.js';
@@ -16,3 +17,4 @@ const judges = initJudges(config, text);
 initScheme(config, text, (scheme) => judges.setAspects(scheme));
 initCompetitors(config, text);
 initSettings(config, text);
+initCeremony(config, text);
