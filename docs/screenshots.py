@@ -3,18 +3,18 @@
     make screenshots                         # installs the `docs` extra, writes docs/images/*.png
     .venv/bin/python docs/screenshots.py --out /tmp/shots
 
-What it does, start to end, without touching the developer's own database under instance/:
-a temporary instance directory with a fresh SQLite database, `competition db upgrade`,
-`competition demo` (the same demo contest that `make run` loads), then `competition serve` on a free
-loopback port. Playwright drives Debian's Chromium (/usr/bin/chromium, headless; no browser download)
-through the roles in the order a contest day runs: the organiser (sign-in, contest list, API docs,
-the judges' QR sheet, the big screen), a judge on a tablet (QR sign-in, a judgement, a measurement,
-the offline queue, a reconciliation, a locked module), the chief judge (console, reconciliation alert,
-every judge's values, a lock and the unlock dialog, the judge analysis), the rest of the marking
-through the API as the judges' tablets would send it, locks and finalisation, the public board and
-the results ceremony, the HR officers (overview, grade scheme, import with a bad row and then a good
-file, roster, promotions, confirming one, the certificate, its public verification page) and the
-operator's pages (API docs, /readyz).
+What it does, start to end, without touching the developer's own database under instance/: a
+temporary instance directory with a fresh SQLite database, `competition db upgrade`, `competition
+demo` (the same demo contest that `make run` loads), then `competition serve` on a free loopback
+port. Playwright drives Debian's Chromium (/usr/bin/chromium, headless; no browser download) through
+the roles in the order a contest day runs: the organiser (sign-in, contest list, the organiser's
+console and a contest's page, API docs, the judges' QR sheet, the big screen), a judge on a tablet
+(QR sign-in, a judgement, a measurement, the offline queue, a reconciliation, a locked module), the
+chief judge (console, reconciliation alert, every judge's values, a lock and the unlock dialog, the
+judge analysis), the rest of the marking through the API as the judges' tablets would send it, locks
+and finalisation, the public board and the results ceremony, the HR officers (overview, grade scheme,
+import with a bad row and then a good file, roster, promotions, confirming one, the certificate, its
+public verification page) and the operator's pages (API docs, /readyz).
 
 Every step waits for the state it photographs and fails loudly when the interface no longer gets
 there, so a run that finishes is also a smoke test of the guides. The image names are fixed (the
@@ -59,7 +59,8 @@ BIG_SCREEN = {"width": 1920, "height": 1080}
 
 # Every image the script writes, in the order it writes them (the guides link each of them).
 IMAGES = [
-    "organiser-login.png", "organiser-contests.png", "organiser-api-authorize.png", "organiser-api-contest.png",
+    "organiser-login.png", "organiser-contests.png", "organiser-console.png", "organiser-contest-page.png",
+    "organiser-api-authorize.png", "organiser-api-contest.png",
     "organiser-api-scheme.png",
     "organiser-judge-qr.png",
     "judge-sign-in.png", "judge-qr-confirm.png", "judge-contests.png", "judge-worklist.png", "judge-judgement.png",
@@ -344,7 +345,8 @@ def compact(png: bytes) -> bytes:
 # --- the scenes ------------------------------------------------------------------------------------------
 
 def organiser(shots: Shots) -> str:
-    """Sign-in, the contest list, the API docs (where contests and schemes are set up), the QR sheet.
+    """Sign-in, the contest list, the organiser's console and the demo contest's page, the API docs
+    (the same set-up, scripted), the QR sheet.
     Returns the QR sign-in link of demo_judge3."""
     from playwright.sync_api import expect
 
@@ -358,6 +360,15 @@ def organiser(shots: Shots) -> str:
     page.wait_for_url(f"{url}/contests")
     expect(page.locator("td", has_text="2026年辽宁省电工职业技能竞赛（示例）")).to_be_visible()
     shots.save(page, "organiser-contests.png")
+
+    page.goto(f"{url}/organize")
+    expect(page.get_by_test_id("organize-contests").locator("tbody tr")).not_to_have_count(0)
+    shots.save(page, "organiser-console.png")
+    page.goto(f"{url}/organize/contests/{CONTEST}")
+    expect(page.get_by_test_id("scheme").locator("tbody tr")).not_to_have_count(0)
+    expect(page.get_by_test_id("judges").locator("tbody tr")).to_have_count(7)
+    expect(page.get_by_test_id("competitors").locator("tbody tr")).not_to_have_count(0)
+    shots.save(page, "organiser-contest-page.png")
 
     api_docs_setup(shots, page)
 
