@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, g, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
 
 from competition.extensions import csrf, db, login_manager
@@ -30,6 +31,18 @@ SECURITY_HEADERS = (  # set on every response that has not set its own
     ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()"),
     ("Cross-Origin-Opener-Policy", "same-origin"),
 )
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, except that a request without a session cookie (API calls
+    with a bearer token, spectators, the judge's tablet before sign-in) gets an empty session without
+    building the signing serializer first: Flask builds it (key derivation, a trial serialisation)
+    on every request, and it is only needed to read or write a cookie."""
+
+    def open_session(self, app: Flask, request):
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def bearer_token() -> str | None:
@@ -72,6 +85,7 @@ def _check_csrf() -> None:
 
 
 def init_app(app: Flask) -> None:
+    app.session_interface = CookieSessions()
     login_manager.init_app(app)
     login_manager.login_view = "web.login"
     login_manager.session_protection = "basic"

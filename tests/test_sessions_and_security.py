@@ -141,3 +141,26 @@ def test_openapi_document_and_docs_page(client):
     html = client.get("/api/docs").get_data(as_text=True)
     assert "vendor/swagger-ui-dist/swagger-ui-bundle.js" in html
     assert client.get("/static/vendor/swagger-ui-dist/swagger-ui-bundle.js").status_code == 200
+
+
+def test_requests_without_a_session_cookie_skip_the_signing_serializer(app, client, make_user, monkeypatch):
+    """Flask builds the cookie's signing serializer on every request; ours only when a cookie is read
+    or written (bearer-token API calls and spectators' API reads carry none; a page that puts a CSRF
+    token in the session still writes its cookie)."""
+    account = make_user("organizer")
+    token = client.post("/api/v1/auth/token", json={"username": account.username, "password": PASSWORD}
+                        ).get_json()["token"]
+    interface = app.session_interface
+    monkeypatch.setattr(interface, "get_signing_serializer",
+                        lambda _app: (_ for _ in ()).throw(AssertionError("serializer built")))
+    fresh = app.test_client()
+    response = fresh.get("/api/v1/users/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert fresh.get("/api/v1/contests").status_code == 200
+    monkeypatch.undo()
+    browser = app.test_client()  # a signed-in browser still reads and writes its cookie
+    html = browser.get("/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+    assert browser.post("/login", data={"username": account.username, "password": PASSWORD,
+                                        "csrf_token": csrf}).status_code == 302
+    assert browser.get("/api/v1/users/me").get_json()["username"] == account.username
