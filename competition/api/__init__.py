@@ -5,10 +5,13 @@ from flask import Flask
 from flask_smorest import Api
 
 from competition.api.errors import json_error, register_database_error_handlers, wants_json
+from competition.api.schemas import ErrorSchema
 
 
 class CompetitionApi(Api):
     """flask-smorest's Api with the error body of api.md, and HTML errors for pages."""
+
+    ERROR_SCHEMA = ErrorSchema
 
     def handle_http_exception(self, error):
         if wants_json():

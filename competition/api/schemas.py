@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 import marshmallow as ma
-from marshmallow import RAISE, fields, validate
+from marshmallow import INCLUDE, RAISE, fields, validate
 
 NAME = validate.Length(min=1, max=200)
 CODE = validate.Length(min=1, max=32)
@@ -60,7 +60,17 @@ class DecimalString(fields.Field):
 
 
 class ErrorSchema(Out):
+    """The error body of api.md. A refusal by a marking or contest rule adds `reason`, a stable
+    machine-readable name of the cause (pages word it in the user's language), and some add context
+    (a stale mark's current `mark`), hence further properties are allowed."""
+
+    class Meta:
+        ordered = True
+        unknown = INCLUDE
+
     code = fields.Integer(required=True)
     status = fields.String(required=True)
     message = fields.String(required=True)
-    errors = fields.Raw()
+    errors = fields.Raw(metadata={"description": "Field-level errors (or import rows)"})
+    reason = fields.String(metadata={"description": "Why a rule refused, e.g. module_locked, stale_version, "
+                                                   "not_ready_for_final"})
