@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -65,4 +66,14 @@ def assert_error(response, code: int, *, field: str | None = None, reason: str |
     return body
 
 
-__all__ = ["Account", "PASSWORD", "admin", "assert_error", "create_account", "make_user"]
+def signed_in(app, username: str, password: str = PASSWORD):
+    """A test client signed in through the sign-in page, as a browser is (session cookie, CSRF)."""
+    browser = app.test_client()
+    html = browser.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+    response = browser.post("/login", data={"username": username, "password": password, "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    return browser
+
+
+__all__ = ["Account", "PASSWORD", "admin", "assert_error", "create_account", "make_user", "signed_in"]

@@ -38,7 +38,9 @@ ENTERPRISE_HR = row(401, OK, 403, 403, 403, OK, 404)        # admin, its hr; oth
 ACCESS: dict[tuple[str, str], dict[str, object]] = {
     ("GET", "/api/v1/openapi.json"): PUBLIC,
     ("POST", "/api/v1/auth/token"): PUBLIC,
+    ("GET", "/api/v1/users"): ADMIN,
     ("POST", "/api/v1/users"): ADMIN,
+    ("PATCH", "/api/v1/users/<int:user_id>"): ADMIN,
     ("GET", "/api/v1/users/me"): ANY_USER,
     # master data
     ("GET", "/api/v1/enterprises"): row(401, OK, OK, 403, 403, OK, OK),
@@ -178,7 +180,7 @@ def test_access_matrix(app, client, make_user):
         judge_row_id = judge_row.id
     values = {"contest_id": world.contest_id, "competitor_id": world.competitors["c1"],
               "judge_id": judge_row_id, "module_code": "A", "enterprise_id": world.enterprises["E1"],
-              "person_id": world.people["c1"], "promotion_id": 987654, "appeal_id": 987654, "number": "Y2126000000000000001"}
+              "person_id": world.people["c1"], "user_id": world.judges["j2"].id, "promotion_id": 987654, "appeal_id": 987654, "number": "Y2126000000000000001"}
 
     # a grade scheme for E1, so that reading it is 200 for those allowed
     response = client.put(f"/api/v1/enterprises/{world.enterprises['E1']}/grade-scheme", json=GRADES,

@@ -8,21 +8,12 @@ import re
 import pytest
 
 from tests.contest_fixtures import create_contest, ensure_occupation, setup_contest
-from tests.support import PASSWORD
+from tests.support import signed_in
 
 
 @pytest.fixture
 def backend() -> str:
     return "sqlite"  # the pages do not depend on the database
-
-
-def signed_in(app, username: str):
-    browser = app.test_client()
-    html = browser.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
-    response = browser.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
-    assert response.status_code == 302, response.get_data(as_text=True)[:300]
-    return browser
 
 
 def page_config(html: str) -> dict:

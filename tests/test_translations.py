@@ -422,6 +422,8 @@ def test_the_demo_pages_speak_english_and_chinese(app, demo):
         (organizer, "/organize", 200), (organizer, f"/organize/contests/{contest_id}", 200),
         (admin, "/organize", 200), (admin, f"/organize/contests/{contest_id}", 200),
         (judge, "/organize", 403), (hr, f"/organize/contests/{contest_id}", 403),
+        (admin, "/admin/users", 200), (admin, "/admin/enterprises", 200),
+        (organizer, "/admin/users", 403), (hr, "/admin/enterprises", 403),
     ])
     check_script_texts([
         (anonymous, f"/board/{contest_id}", "board-text", "text", ("board.js",)),
@@ -438,6 +440,8 @@ def test_the_demo_pages_speak_english_and_chinese(app, demo):
         (organizer, f"/organize/contests/{contest_id}", "organize-text", "text",
          ("organize/common.js", "organize/lifecycle.js", "organize/scheme.js", "organize/judges.js",
           "organize/competitors.js", "organize/settings.js", "organize/settings-form.js")),
+        (admin, "/admin/users", "admin-text", "text", ("admin/users.js", "admin/common.js")),
+        (admin, "/admin/enterprises", "admin-text", "text", ("admin/enterprises.js", "admin/common.js")),
     ])
 
 

@@ -1,6 +1,7 @@
-"""Users: POST /users (admin), GET /users/me."""
+"""Users: GET /users and POST /users (admin), PATCH /users/{id} (admin), GET /users/me."""
 from __future__ import annotations
 
+import marshmallow as ma
 from flask.views import MethodView
 from marshmallow import fields, validate
 
@@ -25,6 +26,36 @@ class UserOut(Out):
     enterprise_id = fields.Integer(allow_none=True)
 
 
+class AccountOut(UserOut):
+    """A user as the admin's account list shows it."""
+
+    active = fields.Boolean(required=True)
+    created_at = fields.DateTime()
+
+
+class UsersQuery(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE  # page and page_size belong to the pagination parameters
+
+    role = fields.String(validate=validate.OneOf(ROLE_NAMES), metadata={"enum": ROLE_NAMES})
+    q = fields.String(load_default="", validate=validate.Length(max=100),
+                      metadata={"description": "part of the username or display name (case-insensitive)"})
+
+
+class UserPatch(Strict):
+    display_name = fields.String(validate=NAME)
+    enterprise_id = fields.Integer(allow_none=True, validate=validate.Range(min=1),
+                                   metadata={"description": "null: no enterprise (not for hr)"})
+    active = fields.Boolean(truthy={True}, falsy={False}, metadata={
+        "description": "false switches the account off at once: its tokens are deleted and its browser sessions end"})
+    password = fields.String(load_only=True, validate=validate.Length(min=8, max=200),
+                             metadata={"description": "a new password; the user's tokens are revoked"})
+
+
+def account_error(error: accounts.AccountError):
+    abort(error.status, error.message, errors={error.field: [error.message]} if error.field else None)
+
+
 class UserIn(Strict):
     username = fields.String(required=True, validate=validate.Regexp(
         r"^[A-Za-z0-9_.@-]{2,64}$", error="2 to 64 letters, digits or _ . @ -"))
@@ -36,10 +67,23 @@ class UserIn(Strict):
 
 @blp.route("/users")
 class Users(MethodView):
+    @roles_required(Role.ADMIN)
+    @blp.arguments(UsersQuery, location="query", as_kwargs=True)
+    @blp.response(200, AccountOut(many=True))
+    @blp.paginate(page_size=50, max_page_size=500)
+    def get(self, q: str, pagination_parameters, role: str | None = None):
+        """Every account by username, optionally of one `role` and matching `q` (admin), paginated."""
+        found, total = accounts.list_users(role=Role(role) if role else None, q=q,
+                                           page=pagination_parameters.page,
+                                           page_size=pagination_parameters.page_size)
+        pagination_parameters.item_count = total
+        return found
+
     @transactional
     @roles_required(Role.ADMIN)
     @blp.arguments(UserIn)
-    @blp.response(201, UserOut)
+    @blp.response(201, AccountOut)
+    @blp.alt_response(409, description="The username is taken")
     def post(self, data):
         """Create a user (admin)."""
         try:
@@ -47,7 +91,24 @@ class Users(MethodView):
                                         role=Role(data["role"]), display_name=data["display_name"],
                                         enterprise_id=data["enterprise_id"])
         except accounts.AccountError as error:
-            abort(error.status, error.message, errors={error.field: [error.message]} if error.field else None)
+            account_error(error)
+
+
+@blp.route("/users/<int:user_id>")
+class UserById(MethodView):
+    @transactional
+    @roles_required(Role.ADMIN)
+    @blp.arguments(UserPatch)
+    @blp.response(200, AccountOut)
+    @blp.alt_response(404, description="No such user")
+    @blp.alt_response(409, description="An admin's own account, or the last active admin, cannot be switched off")
+    def patch(self, data, user_id: int):
+        """Change an account (admin): display name, enterprise, active, password. Switching an account off
+        or changing its password revokes its tokens at once."""
+        try:
+            return accounts.update_user(accounts.get_user(user_id), data, actor=require_user())
+        except accounts.AccountError as error:
+            account_error(error)
 
 
 @blp.route("/users/me")

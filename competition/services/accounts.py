@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, func, or_, select
 
 from competition.extensions import db
 from competition.models import ApiToken, Enterprise, LoginFailure, Role, User
@@ -65,6 +65,107 @@ def create_user(*, username: str, password: str, role: Role, display_name: str =
     db.session.flush()
     audit.record("user.create", f"user:{user.id}",
                  after={"username": username, "role": role, "enterprise_id": enterprise_id})
+    return user
+
+
+# --- managing accounts (admin) ---------------------------------------------------------------
+
+EDITABLE = ("display_name", "enterprise_id", "active", "password")
+
+
+def list_users(*, role: Role | None = None, q: str | None = None, page: int = 1,
+               page_size: int = 50) -> tuple[list[User], int]:
+    """Accounts ordered by username, optionally of one `role` and matching `q` (part of the username or
+    display name, case-insensitive); one page of them and the total count."""
+    query = select(User)
+    if role is not None:
+        query = query.where(User.role == role)
+    q = (q or "").strip()
+    if q:
+        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        query = query.where(or_(User.username.ilike(pattern, escape="\\"),
+                                User.display_name.ilike(pattern, escape="\\")))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    found = db.session.scalars(query.order_by(User.username, User.id).offset((page - 1) * page_size)
+                               .limit(page_size))
+    return list(found), total
+
+
+def get_user(user_id: int) -> User:
+    # an id beyond the database's integer range is simply unknown (not an overflow, not a 500)
+    user = db.session.get(User, user_id) if 0 < user_id <= 2**31 - 1 else None
+    if user is None:
+        raise AccountError("No such user.", status=404)
+    return user
+
+
+def revoke_tokens(user: User) -> int:
+    """Delete every token of `user`: API tokens and one-time QR sign-in links alike."""
+    return db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id)).rowcount or 0
+
+
+def _another_active_admin(user: User) -> bool:
+    """Whether an active admin other than `user` remains. The active admins' rows are locked (PostgreSQL;
+    SQLite's write transaction holds the database), so two admins cannot switch each other off at once."""
+    admins = db.session.scalars(select(User.id).where(User.role == Role.ADMIN, User.active.is_(True))
+                                .with_for_update())
+    return any(admin_id != user.id for admin_id in admins)
+
+
+def update_user(user: User, changes: dict, *, actor: User | None = None) -> User:
+    """Change an account (admin): any of `display_name`, `enterprise_id`, `active`, `password`.
+
+    Switching an account off or changing its password deletes its tokens at once; its browser sessions
+    end with the next request (the session loader refuses inactive users). An admin may not switch off
+    their own account, nor the last active admin. One audit entry, without the password.
+    """
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise AccountError(f"unknown field {sorted(unknown)[0]!r}", sorted(unknown)[0])
+    before: dict = {}
+    after: dict = {}
+    if "display_name" in changes:
+        name = (changes["display_name"] or "").strip()
+        if not name:
+            raise AccountError("the display name must not be blank", "display_name")
+        if name != user.display_name:
+            before["display_name"], after["display_name"] = user.display_name, name
+    if "enterprise_id" in changes:
+        enterprise_id = changes["enterprise_id"]
+        if enterprise_id is None and user.role is Role.HR:
+            raise AccountError("an hr user needs an enterprise_id", "enterprise_id")
+        if enterprise_id is not None and (not 0 < enterprise_id <= 2**31 - 1
+                                          or db.session.get(Enterprise, enterprise_id) is None):
+            raise AccountError(f"enterprise {enterprise_id} does not exist", "enterprise_id")
+        if enterprise_id != user.enterprise_id:
+            before["enterprise_id"], after["enterprise_id"] = user.enterprise_id, enterprise_id
+    if "active" in changes and bool(changes["active"]) != user.active:
+        if not changes["active"]:
+            if actor is not None and actor.id == user.id:
+                raise AccountError("you cannot switch off your own account", "active", status=409)
+            if user.role is Role.ADMIN and not _another_active_admin(user):
+                raise AccountError("the service needs at least one active admin", "active", status=409)
+        before["active"], after["active"] = user.active, bool(changes["active"])
+    password = changes.get("password")
+    if password is not None and len(password) < 8:
+        raise AccountError("passwords have at least 8 characters", "password")
+
+    for field in ("display_name", "enterprise_id", "active"):
+        if field in after:
+            setattr(user, field, after[field])
+    if password is not None:
+        user.password_hash = hash_password(password)
+        # a reset lets the user sign in at once, however often the old password was tried
+        db.session.execute(delete(LoginFailure).where(LoginFailure.key == _keys(user.username, "")[0]))
+        after["password_changed"] = True
+    if password is not None or after.get("active") is False:
+        revoked = revoke_tokens(user)
+        if revoked:
+            after["tokens_revoked"] = revoked
+    if after:
+        db.session.flush()
+        audit.record("user.update", f"user:{user.id}", before=before, after=after, actor=actor)
     return user
 
 

@@ -1,13 +1,8 @@
 // Shared helpers of the organiser's console: the page's JSON blocks, the notice line, and the API's
 // error bodies ({"message", "errors"?}) turned into readable lines.
-export const readJson = (id) => JSON.parse(document.getElementById(id).textContent);
+import { cell, notice, option, readJson } from '../page.js';
 
-export function notice(message, kind = 'success') {
-  const node = document.getElementById('notice');
-  node.textContent = message;
-  node.className = `flash flash-${kind}`;
-  node.hidden = false;
-}
+export { cell, notice, option, readJson };
 
 function describe(value) {
   if (Array.isArray(value)) return value.map(describe).join(', ');
@@ -43,20 +38,6 @@ export function showFailure(error, text, list = null, labels = {}) {
 export function clearFailure(list) {
   document.getElementById('notice').hidden = true;
   if (list) list.replaceChildren();
-}
-
-export function cell(content, className = '') {
-  const td = document.createElement('td');
-  td.textContent = content ?? '';
-  if (className) td.className = className;
-  return td;
-}
-
-export function option(value, label) {
-  const node = document.createElement('option');
-  node.value = value;
-  node.textContent = label;
-  return node;
 }
 
 // Fill `table` with a header row of `labels` and one row per item (`row(item)` returns the <tr>),
