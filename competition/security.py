@@ -52,11 +52,17 @@ def bearer_token() -> str | None:
 
 
 @login_manager.user_loader
-def _load_session_user(user_id: str) -> User | None:
+def _load_session_user(session_id: str) -> User | None:
+    """The session's user ("id.epoch", User.get_id; a bare id is epoch 0), if still active and the
+    session is not older than the account's last password reset or switch-off."""
     if bearer_token() is not None:
         return None  # a request carrying a token is judged by its token alone
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    user_id, _, epoch = session_id.partition(".")
+    epoch = epoch or "0"
+    if not (user_id.isdigit() and epoch.isdigit()) or int(user_id) > 2**31 - 1:
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active and user.session_epoch == int(epoch) else None
 
 
 @login_manager.request_loader

@@ -1,8 +1,8 @@
 """Managing accounts (api.md, Users and enterprises; roles.md): GET /users and PATCH /users/{id} (admin).
 
 Switching an account off takes effect at once: its bearer tokens and one-time QR sign-in links are
-deleted (so switching it back on brings none of them back) and its browser sessions end with the next
-request. A password change revokes the tokens too. Every change is one audit entry, without secrets."""
+deleted and its browser sessions end with the next request (switching it back on brings none of them
+back). A password change revokes the tokens and ends the sessions too. Every change is one audit entry, without secrets."""
 from __future__ import annotations
 
 import json
@@ -235,6 +235,30 @@ def test_switching_off_ends_the_browser_session(app, client, admin, people):
     assert page.status_code == 302 and "/login" in page.headers["Location"]
     assert 'data-testid="signed-in-as"' not in browser.get("/").get_data(as_text=True)
 
+
+
+def test_switching_an_account_on_again_does_not_revive_its_old_sessions(app, client, admin, people):
+    browser = browser_sign_in(app, "Wang_Org")
+    url = f"/api/v1/users/{people['Wang_Org']['id']}"
+    assert client.patch(url, json={"active": False}, headers=admin.headers).status_code == 200
+    assert client.patch(url, json={"active": True}, headers=admin.headers).status_code == 200
+    assert_error(browser.get("/api/v1/users/me"), 401)  # the cookie of before stays dead
+    again = browser_sign_in(app, "Wang_Org")
+    assert again.get("/api/v1/users/me").get_json()["username"] == "Wang_Org"
+
+
+def test_a_password_change_ends_the_browser_sessions(app, client, admin, people):
+    browser = browser_sign_in(app, "Wang_Org")
+    assert browser.get("/api/v1/users/me").status_code == 200
+    url = f"/api/v1/users/{people['Wang_Org']['id']}"
+    assert client.patch(url, json={"password": NEW_PASSWORD}, headers=admin.headers).status_code == 200
+    assert_error(browser.get("/api/v1/users/me"), 401)
+    assert browser_sign_in(app, "Wang_Org", NEW_PASSWORD).get("/api/v1/users/me").status_code == 200
+    renamed = client.patch(url, json={"display_name": "王组织（改）"}, headers=admin.headers)
+    assert renamed.status_code == 200  # other changes leave sessions alone
+    fresh = browser_sign_in(app, "Wang_Org", NEW_PASSWORD)
+    client.patch(url, json={"display_name": "王组织"}, headers=admin.headers)
+    assert fresh.get("/api/v1/users/me").status_code == 200
 
 def test_reactivation_brings_no_old_token_back(app, client, admin, people):
     from competition.extensions import db

@@ -35,6 +35,9 @@ class User(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(str_enum(Role))
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # Browser sessions carry it (get_id); raising it ends every session signed in before (a password
+    # reset, an account switched off), including when the account is switched on again.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[created_at]
 
     enterprise: Mapped[Enterprise | None] = relationship()
@@ -42,6 +45,9 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    def get_id(self) -> str:  # Flask-Login: what the session cookie names, "id.epoch"
+        return f"{self.id}.{self.session_epoch or 0}"
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles

@@ -116,9 +116,10 @@ def _another_active_admin(user: User) -> bool:
 def update_user(user: User, changes: dict, *, actor: User | None = None) -> User:
     """Change an account (admin): any of `display_name`, `enterprise_id`, `active`, `password`.
 
-    Switching an account off or changing its password deletes its tokens at once; its browser sessions
-    end with the next request (the session loader refuses inactive users). An admin may not switch off
-    their own account, nor the last active admin. One audit entry, without the password.
+    Switching an account off or changing its password deletes its tokens at once and ends its browser
+    sessions with their next request, for good (the session epoch moves on: switching the account on
+    again does not revive them). An admin may not switch off their own account, nor the last active
+    admin. One audit entry, without the password.
     """
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -163,6 +164,7 @@ def update_user(user: User, changes: dict, *, actor: User | None = None) -> User
         revoked = revoke_tokens(user)
         if revoked:
             after["tokens_revoked"] = revoked
+        user.session_epoch = (user.session_epoch or 0) + 1  # every browser session signed in before ends
     if after:
         db.session.flush()
         audit.record("user.update", f"user:{user.id}", before=before, after=after, actor=actor)
