@@ -117,6 +117,17 @@ def test_organiser_sets_up_and_starts_a_contest(server, page, artefacts, tmp_pat
     expect(judges.locator("tbody tr")).to_have_count(1)
     expect(judges.locator("tbody tr")).to_contain_text("judge1")
     expect(judges.locator("tbody tr")).to_contain_text("A1, A2")
+    # ... then changed to chief judge for every aspect, in the same form.
+    judges.locator("tbody tr").get_by_role("button", name="修改").click()
+    expect(page.locator("#judge-form-title")).to_have_text("修改 王裁判 的指派")
+    expect(page.locator('#judge-aspects input[value="A2"]')).to_be_checked()
+    page.locator("#judge-chief").check()
+    page.locator('#judge-form input[name="scope"][value="all"]').check()
+    page.get_by_role("button", name="保存修改").click()
+    expect(page.locator("#notice")).to_contain_text("已更新 王裁判 的指派")
+    expect(judges.locator("tbody tr")).to_contain_text("全部评分项")
+    expect(judges.locator("tbody tr td").nth(2)).to_have_text("是")
+    expect(page.locator("#judge-form-title")).to_have_text("指派裁判")
 
     # 4. A competitor: the enterprise, then its person.
     page.locator("#competitor-enterprise").select_option(label="国网示范供电公司 GRID")

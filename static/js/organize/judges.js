@@ -1,5 +1,6 @@
-// Judges: the list (GET /contests/{id}/judges) and a new assignment (POST …/judges: a judge account,
-// chief or not, "all" aspects or a chosen subset of the scheme's aspect codes).
+// Judges: the list (GET /contests/{id}/judges), a new assignment (POST …/judges: a judge account,
+// chief or not, "all" aspects or a chosen subset of the scheme's aspect codes), and a change of one
+// (PATCH …/judges/{jid}: chief and aspects), made in the same form.
 import { api } from '../api.js';
 import { cell, clearFailure, fillTable, notice, showFailure } from './common.js';
 
@@ -9,12 +10,48 @@ export function initJudges(config, text) {
   const form = document.getElementById('judge-form');
   const errors = document.getElementById('judge-errors');
 
+  let editing = null; // the assignment being changed, or null: the form assigns a new judge
+
+  function setMode(judge) {
+    editing = judge;
+    const select = document.getElementById('judge-user');
+    document.getElementById('judge-form-title').textContent = judge
+      ? text.editTitle.replace('{name}', judge.display_name || judge.username) : text.assignTitle;
+    document.getElementById('judge-submit').textContent = judge ? text.saveChanges : text.assign;
+    document.getElementById('judge-cancel').hidden = !judge;
+    select.disabled = Boolean(judge);
+    if (!judge) {
+      form.reset();
+      return;
+    }
+    select.value = String(judge.user_id);
+    document.getElementById('judge-chief').checked = judge.chief;
+    form.elements.scope.value = judge.aspects === 'all' ? 'all' : 'some';
+    for (const input of form.querySelectorAll('input[name="aspect"]')) {
+      input.checked = judge.aspects !== 'all' && judge.aspects.includes(input.value);
+    }
+    form.scrollIntoView({ block: 'nearest' });
+  }
+
+  function editButton(judge) {
+    const td = document.createElement('td');
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'button secondary';
+    button.textContent = text.edit;
+    button.addEventListener('click', () => { clearFailure(errors); setMode(judge); });
+    td.append(button);
+    return td;
+  }
+
   function render(judges) {
-    fillTable(table, [text.judgeAccount, text.name, text.chief, text.aspect], judges, (judge) => {
+    const labels = [text.judgeAccount, text.name, text.chief, text.aspect, ...(form ? [''] : [])];
+    fillTable(table, labels, judges, (judge) => {
       const tr = document.createElement('tr');
       tr.dataset.judgeId = judge.id;
       tr.append(cell(judge.username), cell(judge.display_name), cell(judge.chief ? text.yes : text.no),
         cell(judge.aspects === 'all' ? text.allAspects : judge.aspects.join(', ')));
+      if (form) tr.append(editButton(judge));
       return tr;
     }, text.noJudges);
   }
@@ -58,16 +95,22 @@ export function initJudges(config, text) {
         return;
       }
     }
-    const body = { user_id: Number(select.value), chief: document.getElementById('judge-chief').checked, aspects };
+    const chief = document.getElementById('judge-chief').checked;
     try {
-      await api('POST', path, body);
-      notice(text.judgeAdded.replace('{name}', select.selectedOptions[0].textContent));
-      form.reset();
+      if (editing) {
+        await api('PATCH', `${path}/${editing.id}`, { chief, aspects });
+        notice(text.judgeUpdated.replace('{name}', editing.display_name || editing.username));
+      } else {
+        await api('POST', path, { user_id: Number(select.value), chief, aspects });
+        notice(text.judgeAdded.replace('{name}', select.selectedOptions[0].textContent));
+      }
+      setMode(null);
       await load();
     } catch (error) {
       showFailure(error, text, errors, text.errorLabels);
     }
   });
+  document.getElementById('judge-cancel')?.addEventListener('click', () => { clearFailure(errors); setMode(null); });
 
   load();
   return { setAspects };
