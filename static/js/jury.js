@@ -239,7 +239,7 @@ document.getElementById('status-form').addEventListener('submit', async (event) 
   try {
     await api('PATCH', `${base}/competitors/${dialog.dataset.id}`, body);
     notice(format(text.statusSaved, { who: competitor ? who(competitor) : dialog.dataset.id }));
-  } catch (error) { notice(format(text.failedWith, { message: error.message }), 'error'); }
+  } catch (error) { notice(failure(error), 'error'); }
   refreshCompetitors();
   refreshProgress();
 });
