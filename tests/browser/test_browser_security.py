@@ -70,6 +70,9 @@ def test_hostile_names_render_as_text_and_never_run(hostile, browser):
             page.goto(f"{server.url}/jury/{world.contest_id}")
             shows_literally(page, XSS_IMG)
             shows_literally(page, XSS_SCRIPT)
+            page.goto(f"{server.url}/organize/contests/{world.contest_id}")  # the competitors' table
+            shows_literally(page, XSS_IMG)
+            shows_literally(page, XSS_SCRIPT)
         else:
             sign_in(page, server, who)
             page.goto(f"{server.url}/hr/people")
