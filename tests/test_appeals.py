@@ -61,7 +61,7 @@ def test_file_list_and_dismiss(client, admin):
     assert response.get_json()["decision"] == "dismissed"
     assert locks(setup) == before  # a dismissed appeal unlocks nothing
     assert all(locked for locked, _ in before.values())
-    assert_error(decide(setup, appeal["id"], "upheld"), 409)  # decided once
+    assert_error(decide(setup, appeal["id"], "upheld"), 409, reason="appeal_decided")  # decided once
 
 
 def test_who_may_file_and_read(client, admin):
@@ -82,12 +82,12 @@ def test_unknown_competitor_or_aspect_is_422(client, admin):
 
 def test_appeal_outside_the_window_is_409(client, admin):
     setup = setup_contest(client, admin, competitors=1, judges=3, start=True, appeal_window_minutes=120)
-    assert_error(file_appeal(setup, bib="1"), 409)  # running: not provisional yet
+    assert_error(file_appeal(setup, bib="1"), 409, reason="not_provisional")  # running: not provisional yet
     setup.store("1", SMALL_FULL_MARKS)
     setup.lock()
     assert setup.transition("provisional").status_code == 200
     close_window(setup)
-    assert_error(file_appeal(setup, bib="1"), 409)
+    assert_error(file_appeal(setup, bib="1"), 409, reason="appeal_window_closed")
 
 
 def test_undecided_appeal_blocks_final(client, admin):

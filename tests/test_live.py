@@ -360,15 +360,16 @@ def test_results_ceremony_reveals_from_the_bottom_up(app, client, make_user):
     world = build_world(app, make_user)
     for competitor, value in (("c1", "5"), ("c2", "3"), ("c3", "4")):
         world.put(client, "j1", competitor, "A1", value)
+    from tests.support import assert_error
+
+    reveal = f"/api/v1/contests/{world.contest_id}/reveal"
+    assert_error(client.post(reveal + "/start", headers=world.organizer.headers), 409, reason="needs_final")
     with app.app_context():
         contest = db.session.get(Contest, world.contest_id)
         contest.state = ContestState.FINAL
         contest.promotion_policy = {"bands": [{"name": "第1名", "ranks": [1, 1], "action": {"raise_levels": 1}}]}
         db.session.commit()
-    reveal = f"/api/v1/contests/{world.contest_id}/reveal"
-    from tests.support import assert_error
-
-    assert_error(client.post(reveal + "/next", headers=world.organizer.headers), 409)
+    assert_error(client.post(reveal + "/next", headers=world.organizer.headers), 409, reason="reveal_not_started")
     assert_error(client.post(reveal + "/start", headers=world.judges["chief"].headers), 403)
     sio = connect(app, client, world)
     events(sio)
@@ -385,7 +386,7 @@ def test_results_ceremony_reveals_from_the_bottom_up(app, client, make_user):
         names = [name for name, _ in events(sio)]
         assert names == ["board:update", "reveal:step"]
     assert revealed == [("2", 3, "15.00", None), ("3", 2, "20.00", None), ("1", 1, "25.00", "第1名")]
-    assert_error(client.post(reveal + "/next", headers=world.organizer.headers), 409)
+    assert_error(client.post(reveal + "/next", headers=world.organizer.headers), 409, reason="all_revealed")
     final = standings(client, world)["rows"]
     assert final[world.competitors["c1"]]["rank"] == 1 and final[world.competitors["c1"]]["total"] == "25.00"
 

@@ -31,7 +31,7 @@ class RevealStart(MethodView):
         try:
             return reveal.start(_contest(contest_id))
         except reveal.RevealError as error:
-            abort(error.status, error.message)
+            abort(error.status, error.message, reason=error.reason)
 
 
 @blp.route("/contests/<int:contest_id>/reveal/next")
@@ -44,4 +44,4 @@ class RevealNext(MethodView):
         try:
             return reveal.next_step(_contest(contest_id))
         except reveal.RevealError as error:
-            abort(error.status, error.message)
+            abort(error.status, error.message, reason=error.reason)

@@ -54,11 +54,12 @@ def file(contest: Contest, data: Mapping[str, Any], user: User, now: datetime | 
     now = now or standings.now()
     if contest.state != ContestState.PROVISIONAL:
         raise ContestError(409, f"Appeals are recorded only while results are provisional "
-                                f"(the contest is {contest.state.value}).")
+                                f"(the contest is {contest.state.value}).", reason="not_provisional")
     if not window_open(contest, now):
         closes = appeal_window_closes_at(contest)
         raise ContestError(409, "The appeal window is closed.",
-                           {"appeal_window_closes_at": closes.isoformat() if closes else None})
+                           {"appeal_window_closes_at": closes.isoformat() if closes else None},
+                           reason="appeal_window_closed")
     errors: dict[str, list[str]] = {}
     try:
         competitor = find_competitor(contest, data["competitor_id"])
@@ -110,10 +111,11 @@ def decide(contest: Contest, appeal: Appeal, data: Mapping[str, Any], user: User
     if errors:
         raise ContestError(422, "The decision is not valid; see errors.", errors)
     if appeal.decision is not None:
-        raise ContestError(409, f"Appeal #{appeal.id} is already decided ({appeal.decision}).")
+        raise ContestError(409, f"Appeal #{appeal.id} is already decided ({appeal.decision}).",
+                           reason="appeal_decided")
     if contest.state != ContestState.PROVISIONAL:
         raise ContestError(409, f"Appeals are decided only while results are provisional "
-                                f"(the contest is {contest.state.value}).")
+                                f"(the contest is {contest.state.value}).", reason="not_provisional")
     appeal.decision, appeal.reason, appeal.decided_at, appeal.decided_by = decision, reason, now, user.id
     unlocked: list[str] = []
     if decision == UPHELD:

@@ -19,6 +19,7 @@ from competition.services import audit, boards, standings
 class RevealError(Exception):
     status: int
     message: str
+    reason: str  # machine-readable, for the organiser's page to word
 
 
 def _ranked_rows(contest: Contest) -> list[dict[str, Any]]:
@@ -28,7 +29,7 @@ def _ranked_rows(contest: Contest) -> list[dict[str, Any]]:
 
 def start(contest: Contest) -> dict[str, Any]:
     if contest.state != ContestState.FINAL:
-        raise RevealError(409, "A results ceremony needs a final contest.")
+        raise RevealError(409, "A results ceremony needs a final contest.", "needs_final")
     contest.reveal_started_at = standings.now()
     contest.reveal_position = len(_ranked_rows(contest))
     audit.record("contest.reveal_start", f"contest:{contest.id}", contest_id=contest.id,
@@ -48,9 +49,9 @@ def band_of(contest: Contest, rank: int, ranked_count: int) -> str | None:
 
 def next_step(contest: Contest) -> dict[str, Any]:
     if contest.state != ContestState.FINAL or contest.reveal_started_at is None:
-        raise RevealError(409, "No results ceremony is running; start one first.")
+        raise RevealError(409, "No results ceremony is running; start one first.", "reveal_not_started")
     if not contest.reveal_position:
-        raise RevealError(409, "Every ranked competitor has been revealed.")
+        raise RevealError(409, "Every ranked competitor has been revealed.", "all_revealed")
     ranked = _ranked_rows(contest)
     row = ranked[contest.reveal_position - 1]
     contest.reveal_position -= 1

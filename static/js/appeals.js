@@ -15,9 +15,11 @@ function notice(message, kind = 'success') {
   node.hidden = false;
 }
 
+// A refusal worded from its machine-readable reason when the page knows it, else the API's message.
 function failed(error) {
-  const details = error.body?.errors ? ` ${JSON.stringify(error.body.errors)}` : '';
-  notice(`${text.failed}: ${error.message}${details}`, 'error');
+  const worded = text.refusals[error.body?.reason];
+  const details = !worded && error.body?.errors ? ` ${JSON.stringify(error.body.errors)}` : '';
+  notice(`${text.failed}: ${worded ?? error.message}${details}`, 'error');
 }
 
 function td(content) {
