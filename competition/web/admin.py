@@ -4,30 +4,17 @@ render; the plain-JS modules under static/js/admin/ do everything else through t
 (competition/api/users.py, competition/api/enterprises.py)."""
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from competition.models import Role
+from competition.web.access import page_for
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def admin_page(view: Callable) -> Callable:
-    """Anonymous visitors go to the sign-in page (and come back); other roles than admin get the 403 page."""
-
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
-        if current_user.role is not Role.ADMIN:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
+admin_page = page_for(Role.ADMIN)
 
 
 def role_names() -> dict[str, str]:

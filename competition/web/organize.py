@@ -5,38 +5,25 @@ everything else through the JSON API (competition/api/contests.py and friends)."
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 
 from competition.extensions import db
 from competition.models import Contest, ContestState, Role
 from competition.models.contest import TIERS
 from competition.services import accounts, contests
+from competition.services.certificates import contest_zone
+from competition.web.access import page_for
 
 bp = Blueprint("organize", __name__, url_prefix="/organize")
 
 STAFF = (Role.ADMIN, Role.ORGANIZER)
 
 
-def staff_page(view: Callable) -> Callable:
-    """Anonymous visitors go to the sign-in page (and come back); other roles than admin and organizer
-    get the 403 page."""
-
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
-        if current_user.role not in STAFF:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
+staff_page = page_for(*STAFF)  # admins and organisers
 
 
 def state_names() -> dict[str, str]:
@@ -65,13 +52,7 @@ def _organize_labels():
 
 def local_time(contest: Contest, moment: datetime | None, layout: str = "%Y-%m-%d %H:%M") -> str:
     """A moment in the contest's own time zone (`layout` "%Y-%m-%dT%H:%M": a datetime-local value)."""
-    if moment is None:
-        return ""
-    try:
-        zone = ZoneInfo(contest.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return moment.astimezone(zone).strftime(layout)
+    return moment.astimezone(contest_zone(contest)).strftime(layout) if moment is not None else ""
 
 
 NEW_CONTEST = {"name": "", "occupation_code": "", "tier": "enterprise", "timezone": contests.DEFAULT_TIMEZONE,

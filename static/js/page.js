@@ -1,6 +1,12 @@
-// Small DOM helpers the pages' modules share: the JSON blocks a page hands to its module, the notice
-// line (#notice), and table cells and select options built without markup.
+// Small helpers the pages' modules share: the JSON blocks a page hands to its module, a text's
+// placeholders filled in, the notice line (#notice), and table cells and select options built
+// without markup.
 export const readJson = (id) => JSON.parse(document.getElementById(id).textContent);
+
+// fill('Assigned {name}', {name: 'Wang'}) -> 'Assigned Wang'; a missing value leaves ''.
+export function fill(template, values) {
+  return String(template ?? '').replace(/\{(\w+)\}/g, (_, key) => String(values[key] ?? ''));
+}
 
 export function notice(message, kind = 'success') {
   const node = document.getElementById('notice');

@@ -1,13 +1,8 @@
 // Shared helpers of the admin's pages: the page's JSON blocks, the notice line, and the API's error
 // bodies ({"message", "errors"?}) shown next to a form, field by field.
-import { cell, notice, option, readJson } from '../page.js';
+import { cell, fill, notice, option, readJson } from '../page.js';
 
-export { cell, notice, option, readJson };
-
-// fill('Created {username}', {username: 'li'}) -> 'Created li'
-export function fill(template, values) {
-  return String(template ?? '').replace(/\{(\w+)\}/g, (_, key) => String(values[key] ?? ''));
-}
+export { cell, fill, notice, option, readJson };
 
 export function clearFailure(form, list) {
   document.getElementById('notice').hidden = true;

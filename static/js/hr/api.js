@@ -9,10 +9,7 @@ export function readText(id) {
   return node ? JSON.parse(node.textContent) : {};
 }
 
-// fill('Grade {n}', {n: 3}) -> 'Grade 3'
-export function fill(template, values) {
-  return String(template ?? '').replace(/\{(\w+)\}/g, (_, key) => String(values[key] ?? ''));
-}
+export { fill } from '../page.js'; // fill('Grade {n}', {n: 3}) -> 'Grade 3'
 
 const text = readText('hr-text');
 

@@ -2,7 +2,7 @@
 // Every decision carries the row's version; a 409 (someone else decided, or the row changed) shows a
 // message and reloads the row from GET /api/v1/promotions/{id}. Each click sends an Idempotency-Key,
 // so a retry of the same request cannot decide twice.
-import { api, csrfToken, describeError, el } from './api.js';
+import { api, csrfToken, describeError, el, fill } from './api.js';
 
 const labels = JSON.parse(document.getElementById('promo-labels').textContent);
 const messages = document.getElementById('promo-messages');
@@ -10,7 +10,6 @@ const confirmDialog = document.getElementById('confirm-dialog');
 const rejectDialog = document.getElementById('reject-dialog');
 const reasonInput = document.getElementById('reject-reason');
 
-const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, key) => String(values[key] ?? ''));
 const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`);
 
 function say(text, kind = 'success') {

@@ -6,9 +6,7 @@ export function readJson(id) {
   return node ? JSON.parse(node.textContent) : {};
 }
 
-export function format(template, values) {
-  return template.replace(/\{(\w+)\}/g, (_, key) => values[key] ?? '');
-}
+export { fill as format } from '../page.js'; // a text's {placeholders} filled in
 
 const GROUP_HIDDEN = 0, GROUP_RANKED = 1, GROUP_UNRANKED = 2;
 

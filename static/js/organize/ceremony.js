@@ -2,9 +2,7 @@
 // ranks on every public page; each POST …/reveal/next reveals the next ranked competitor from the
 // bottom up, animated on the big screen, and answers with that row. The page counts what remains.
 import { api } from '../api.js';
-import { clearFailure, notice, showFailure } from './common.js';
-
-const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, key) => values[key] ?? '');
+import { clearFailure, fill, notice, showFailure } from './common.js';
 
 export function initCeremony(config, text) {
   const start = document.getElementById('reveal-start');

@@ -1,8 +1,8 @@
 // Shared helpers of the organiser's console: the page's JSON blocks, the notice line, and the API's
 // error bodies ({"message", "errors"?}) turned into readable lines.
-import { cell, notice, option, readJson } from '../page.js';
+import { cell, fill, notice, option, readJson } from '../page.js';
 
-export { cell, notice, option, readJson };
+export { cell, fill, notice, option, readJson };
 
 function describe(value) {
   if (Array.isArray(value)) return value.map(describe).join(', ');

@@ -2,14 +2,14 @@
 // …/competitors/{cid}), and a new entry (POST …/competitors): an enterprise, then a person of it
 // (GET /enterprises/{id}/people), or team_size people and a team name for a team event.
 import { api } from '../api.js';
-import { cell, clearFailure, fillTable, notice, option, showFailure } from './common.js';
+import { cell, clearFailure, fill, fillTable, notice, option, showFailure } from './common.js';
 
 export function initCompetitors(config, text) {
   const path = `/contests/${config.contestId}/competitors`;
   const table = document.getElementById('competitors');
   const form = document.getElementById('competitor-form');
   const errors = document.getElementById('competitor-errors');
-  const loadFailed = (error) => notice(text.loadFailed.replace('{message}', error.message), 'error');
+  const loadFailed = (error) => notice(fill(text.loadFailed, { message: error.message }), 'error');
 
   function statusCell(competitor) {
     const td = document.createElement('td');
@@ -36,7 +36,7 @@ export function initCompetitors(config, text) {
       clearFailure(errors);
       try {
         await api('PATCH', `${path}/${competitor.id}`, { status: select.value, reason: reason.value.trim() || null });
-        notice(text.statusSaved.replace('{name}', `${competitor.bib} ${competitor.name}`));
+        notice(fill(text.statusSaved, { name: `${competitor.bib} ${competitor.name}` }));
         await load();
       } catch (error) {
         showFailure(error, text, errors, text.errorLabels);
@@ -104,7 +104,7 @@ export function initCompetitors(config, text) {
         [body.person_id] = chosen;
       } else {
         if (chosen.length !== config.teamSize) {
-          notice(text.chooseMembers.replace('{n}', config.teamSize), 'error');
+          notice(fill(text.chooseMembers, { n: config.teamSize }), 'error');
           return;
         }
         body.member_ids = chosen;
@@ -112,7 +112,7 @@ export function initCompetitors(config, text) {
       }
       try {
         const created = await api('POST', path, body);
-        notice(text.competitorAdded.replace('{name}', `${created.bib} ${created.name}`));
+        notice(fill(text.competitorAdded, { name: `${created.bib} ${created.name}` }));
         for (const name of ['bib', 'station', 'marking_no']) form.elements[name].value = '';
         await load();
       } catch (error) {

@@ -2,7 +2,7 @@
 // chief or not, "all" aspects or a chosen subset of the scheme's aspect codes), and a change of one
 // (PATCH …/judges/{jid}: chief and aspects), made in the same form.
 import { api } from '../api.js';
-import { cell, clearFailure, fillTable, notice, showFailure } from './common.js';
+import { cell, clearFailure, fill, fillTable, notice, showFailure } from './common.js';
 
 export function initJudges(config, text) {
   const path = `/contests/${config.contestId}/judges`;
@@ -16,7 +16,7 @@ export function initJudges(config, text) {
     editing = judge;
     const select = document.getElementById('judge-user');
     document.getElementById('judge-form-title').textContent = judge
-      ? text.editTitle.replace('{name}', judge.display_name || judge.username) : text.assignTitle;
+      ? fill(text.editTitle, { name: judge.display_name || judge.username }) : text.assignTitle;
     document.getElementById('judge-submit').textContent = judge ? text.saveChanges : text.assign;
     document.getElementById('judge-cancel').hidden = !judge;
     select.disabled = Boolean(judge);
@@ -57,7 +57,7 @@ export function initJudges(config, text) {
   }
 
   const load = () => api('GET', path).then(render)
-    .catch((error) => notice(text.loadFailed.replace('{message}', error.message), 'error'));
+    .catch((error) => notice(fill(text.loadFailed, { message: error.message }), 'error'));
 
   function setAspects(scheme) {
     const box = document.getElementById('judge-aspects');
@@ -99,10 +99,10 @@ export function initJudges(config, text) {
     try {
       if (editing) {
         await api('PATCH', `${path}/${editing.id}`, { chief, aspects });
-        notice(text.judgeUpdated.replace('{name}', editing.display_name || editing.username));
+        notice(fill(text.judgeUpdated, { name: editing.display_name || editing.username }));
       } else {
         await api('POST', path, { user_id: Number(select.value), chief, aspects });
-        notice(text.judgeAdded.replace('{name}', select.selectedOptions[0].textContent));
+        notice(fill(text.judgeAdded, { name: select.selectedOptions[0].textContent }));
       }
       setMode(null);
       await load();

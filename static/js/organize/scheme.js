@@ -1,7 +1,7 @@
 // The marking scheme: components → modules → aspects (GET /contests/{id}/marking-scheme), and its
 // import from an .xlsx file (POST …/marking-scheme/import, field "file"; 422 lists bad rows).
 import { api } from '../api.js';
-import { cell, clearFailure, notice, showFailure } from './common.js';
+import { cell, clearFailure, fill, notice, showFailure } from './common.js';
 
 function head(labels) {
   const thead = document.createElement('thead');
@@ -61,7 +61,7 @@ export function initScheme(config, text, onScheme) {
     onScheme(scheme);
   };
 
-  api('GET', path).then(show).catch((error) => notice(text.loadFailed.replace('{message}', error.message), 'error'));
+  api('GET', path).then(show).catch((error) => notice(fill(text.loadFailed, { message: error.message }), 'error'));
 
   form?.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -79,7 +79,7 @@ export function initScheme(config, text, onScheme) {
     try {
       const scheme = await api('POST', `${path}/import`, body);
       show(scheme);
-      notice(text.schemeImported.replace('{version}', scheme.scheme_version));
+      notice(fill(text.schemeImported, { version: scheme.scheme_version }));
       form.reset();
     } catch (error) {
       showFailure(error, text, errors, text.errorLabels);
