@@ -76,6 +76,7 @@ ACCESS: dict[tuple[str, str], dict[str, object]] = {
     ("GET", "/api/v1/contests/<int:contest_id>/judges"): JURY,
     ("POST", "/api/v1/contests/<int:contest_id>/judges"): ORGANIZER,
     ("PATCH", "/api/v1/contests/<int:contest_id>/judges/<int:judge_id>"): ORGANIZER,
+    ("DELETE", "/api/v1/contests/<int:contest_id>/judges/<int:judge_id>"): ORGANIZER,
     ("GET", "/api/v1/contests/<int:contest_id>/marking-scheme"): ORGANIZER,
     ("PUT", "/api/v1/contests/<int:contest_id>/marking-scheme"): ORGANIZER,
     ("POST", "/api/v1/contests/<int:contest_id>/marking-scheme/import"): ORGANIZER,
@@ -178,6 +179,13 @@ def test_access_matrix(app, client, make_user):
         judge_row = db.session.query(ContestJudge).filter_by(contest_id=world.contest_id,
                                                              user_id=world.judges["j2"].id).one()
         judge_row_id = judge_row.id
+        judge_row_fields = {c.name: getattr(judge_row, c.name) for c in ContestJudge.__table__.columns}
+
+    def restore_judge_row():  # an allowed DELETE withdrew j2: put the same row back for the next caller
+        with app.app_context():
+            if db.session.get(ContestJudge, judge_row_id) is None:
+                db.session.add(ContestJudge(**judge_row_fields))
+                db.session.commit()
     values = {"contest_id": world.contest_id, "competitor_id": world.competitors["c1"],
               "judge_id": judge_row_id, "module_code": "A", "enterprise_id": world.enterprises["E1"],
               "person_id": world.people["c1"], "user_id": world.judges["j2"].id, "promotion_id": 987654, "appeal_id": 987654, "number": "Y2126000000000000001"}
@@ -207,6 +215,8 @@ def test_access_matrix(app, client, make_user):
                 kwargs["json"] = minimal.get((method, rule), {})
             response = client.open(url, method=method, headers=headers, **kwargs)
             status = response.status_code
+            if method == "DELETE":
+                restore_judge_row()
             expected = expected_row[role]
             if status >= 500:
                 failures.append(f"{method} {rule} as {role}: {status} (server error)")

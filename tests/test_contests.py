@@ -331,6 +331,58 @@ def test_assign_judges(client, admin, make_user, app):
     assert "judge.assign" in audit_actions(client, admin, setup.contest_id)
 
 
+def test_withdraw_a_judge_keeps_their_marks_and_ends_their_marking(client, admin):
+    setup = setup_contest(client, admin, competitors=1, judges=2, start=True)
+    chief, judge = setup.judges
+    url = f"{setup.url}/judges"
+    rows = {j["user_id"]: j["id"] for j in client.get(url, headers=setup.organizer.headers).get_json()}
+    marks_url = f"{setup.url}/marks"
+    body = {"competitor_id": setup.competitor_id(1), "aspect_code": "A1", "value": "7.5"}
+    assert client.put(marks_url, json=body, headers=judge.headers).status_code == 201
+    total = setup.standings(setup.organizer, "jury")["rows"][0]["total"]
+
+    for account in (judge, chief):  # only organizers withdraw judges, not the chief judge
+        assert_error(client.delete(f"{url}/{rows[judge.id]}", headers=account.headers), 403)
+    assert_error(client.delete(f"{url}/987654", headers=setup.organizer.headers), 404)
+    other = setup_contest(client, admin, competitors=0, judges=1, organizer=setup.organizer)
+    other_row = client.get(f"{other.url}/judges", headers=setup.organizer.headers).get_json()[0]["id"]
+    assert_error(client.delete(f"{url}/{other_row}", headers=setup.organizer.headers), 404)
+
+    response = client.delete(f"{url}/{rows[judge.id]}", headers=setup.organizer.headers)
+    assert response.status_code == 204 and response.get_data() == b"", response.headers
+    assert "Content-Type" not in response.headers, response.headers
+    assert [j["user_id"] for j in client.get(url, headers=setup.organizer.headers).get_json()] == [chief.id]
+    # the value stays in the standings and in the marks; the judge can enter no more
+    assert setup.standings(setup.organizer, "jury")["rows"][0]["total"] == total
+    stored = client.get(f"{marks_url}?competitor_id={setup.competitor_id(1)}&aspect_code=A1",
+                        headers=setup.organizer.headers).get_json()
+    assert [(m["judge_id"], m["value"]) for m in stored] == [(judge.id, "7.50")], stored
+    assert_error(client.put(marks_url, json=body | {"value": "8"}, headers=judge.headers), 403)
+    entries = client.get(f"/api/v1/audit?contest_id={setup.contest_id}", headers=admin.headers).get_json()
+    withdrawn = [e for e in entries if e["action"] == "judge.withdraw"]
+    assert len(withdrawn) == 1 and withdrawn[0]["target"] == f"contest_judge:{rows[judge.id]}"
+    assert withdrawn[0]["before"] == {"user_id": judge.id, "chief": False, "aspects": "all",
+                                    "enterprise_id": None, "marks_kept": 1}
+    assert_error(client.delete(f"{url}/{rows[judge.id]}", headers=setup.organizer.headers), 404)  # gone
+
+    # a withdrawn chief judge loses the jury's views; the judge can be assigned again
+    assert client.get(f"{setup.url}/progress", headers=chief.headers).status_code == 200
+    assert client.delete(f"{url}/{rows[chief.id]}", headers=setup.organizer.headers).status_code == 204
+    assert_error(client.get(f"{setup.url}/progress", headers=chief.headers), 403)
+    again = client.post(url, json={"user_id": judge.id, "aspects": ["A1"]}, headers=setup.organizer.headers)
+    assert again.status_code == 201, again.get_json()
+    assert client.put(marks_url, json=body | {"value": "8"}, headers=judge.headers).status_code == 200
+
+
+def test_judges_of_a_final_contest_stay(client, admin, app):
+    setup = setup_contest(client, admin, competitors=0, judges=1)
+    row = client.get(f"{setup.url}/judges", headers=setup.organizer.headers).get_json()[0]["id"]
+    set_state(app, setup.contest_id, "final")
+    assert_error(client.delete(f"{setup.url}/judges/{row}", headers=setup.organizer.headers), 409,
+                 reason="contest_final")
+    assert len(client.get(f"{setup.url}/judges", headers=setup.organizer.headers).get_json()) == 1
+
+
 def test_aspect_codes_need_a_scheme(client, admin):
     setup = setup_contest(client, admin, scheme=None, competitors=0, judges=0)
     judge = new_account(client, admin, "judge")

@@ -12,7 +12,7 @@ from marshmallow import ValidationError, fields, validate
 from werkzeug.exceptions import default_exceptions
 
 from competition.api.access import caller, require_user, roles_required
-from competition.api.blueprint import Blueprint
+from competition.api.blueprint import Blueprint, no_content
 from competition.api.errors import abort, json_error
 from competition.api.schemas import CODE, NAME, REASON, Out, Strict
 from competition.api.transaction import large_body, transactional
@@ -421,6 +421,17 @@ class JudgeItem(MethodView):
         """Change a judge's aspects or chief flag."""
         contest = contests.find(contest_id, require_user(), for_update=True)
         return contests.update_judge(contest, contests.find_judge(contest, judge_id), data)
+
+    @transactional
+    @roles_required(*STAFF)
+    @blp.response(204)
+    @blp.alt_response(409, description="The contest is final (`reason`: `contest_final`).")
+    def delete(self, contest_id, judge_id):
+        """Withdraw a judge from the contest. Marks the judge already entered stay; the judge can
+        enter no more, and the audit entry counts the marks kept."""
+        contest = contests.find(contest_id, require_user(), for_update=True)
+        contests.withdraw_judge(contest, contests.find_judge(contest, judge_id))
+        return no_content()
 
 
 # --- lifecycle -------------------------------------------------------------------------------------------

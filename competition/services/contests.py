@@ -13,13 +13,13 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 
 from competition.domain.promotion import PolicyError, policy_to_dict, validate_policy
 from competition.domain.ranking import TieBreakerError, validate_tie_breakers
 from competition.domain.scheme import MarkingScheme, SchemeError, build_scheme, scheme_to_dict
 from competition.extensions import db
-from competition.models import (Competitor, CompetitorMember, Contest, ContestJudge, ContestState, ModuleLock,
+from competition.models import (Competitor, CompetitorMember, Contest, ContestJudge, ContestState, Mark, ModuleLock,
                                 Occupation, Person, Role, Standing, User)
 from competition.models.contest import ALL_ASPECTS
 from competition.services import audit, boards, promotions, standings
@@ -458,6 +458,21 @@ def update_judge(contest: Contest, judge: ContestJudge, data: Mapping[str, Any])
     db.session.flush()
     audit.record("judge.update", f"contest_judge:{judge.id}", contest_id=contest.id, before=before, after=changes)
     return judge
+
+
+def withdraw_judge(contest: Contest, judge: ContestJudge) -> None:
+    """DELETE /contests/{id}/judges/{jid}: the judge leaves the contest. Marks already entered stay
+    (they were entered under the assignment and are in the audit log; another assigned judge replaces a
+    shared measurement value, the chief judge reconciles a panel); the judge can enter no more."""
+    if contest.state == FINAL:
+        raise _refuse(409, "The contest is final; reopen it to withdraw judges.", reason="contest_final")
+    marks = db.session.scalar(select(func.count()).select_from(Mark).where(
+        Mark.contest_id == contest.id, Mark.judge_id == judge.user_id))
+    before = {"user_id": judge.user_id, "chief": judge.chief, "aspects": judge.aspects,
+              "enterprise_id": judge.enterprise_id, "marks_kept": marks}
+    db.session.delete(judge)
+    db.session.flush()
+    audit.record("judge.withdraw", f"contest_judge:{judge.id}", contest_id=contest.id, before=before)
 
 
 def find_judge(contest: Contest, judge_id: int) -> ContestJudge:

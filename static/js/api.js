@@ -20,7 +20,8 @@ export async function api(method, path, body, headers = {}, { signal } = {}) {
     init.body = JSON.stringify(body);
   }
   const response = await fetch(`/api/v1${path}`, init);
-  const data = response.headers.get('Content-Type')?.includes('json') ? await response.json() : null;
+  const json = response.status !== 204 && response.headers.get('Content-Type')?.includes('json');
+  const data = json ? await response.json() : null;
   if (!response.ok) throw new ApiError(response.status, data);
   return data;
 }

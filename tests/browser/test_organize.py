@@ -128,6 +128,20 @@ def test_organiser_sets_up_and_starts_a_contest(server, page, artefacts, tmp_pat
     expect(judges.locator("tbody tr")).to_contain_text("全部评分项")
     expect(judges.locator("tbody tr td").nth(2)).to_have_text("是")
     expect(page.locator("#judge-form-title")).to_have_text("指派裁判")
+    # ... and withdrawn after a confirmation (dismissed first: nothing changes), then assigned again.
+    dialogs = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    judges.locator("tbody tr").get_by_role("button", name="撤销指派").click()
+    expect(judges.locator("tbody tr")).to_contain_text("judge1")
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
+    judges.locator("tbody tr").get_by_role("button", name="撤销指派").click()
+    expect(page.locator("#notice")).to_contain_text("已撤销 王裁判 的指派")
+    expect(judges).to_contain_text("尚未指派裁判。")
+    assert dialogs == ["撤销 王裁判 在本竞赛的裁判指派？已录入的评分保留，该裁判将不能再评分。"] * 2
+    page.locator("#judge-user").select_option(label="judge1 · 王裁判")
+    page.locator("#judge-chief").check()
+    page.get_by_role("button", name="指派", exact=True).click()
+    expect(judges.locator("tbody tr")).to_contain_text("全部评分项")
 
     # 4. A competitor: the enterprise, then its person.
     page.locator("#competitor-enterprise").select_option(label="国网示范供电公司 GRID")

@@ -1,6 +1,7 @@
 // Judges: the list (GET /contests/{id}/judges), a new assignment (POST …/judges: a judge account,
 // chief or not, "all" aspects or a chosen subset of the scheme's aspect codes), and a change of one
-// (PATCH …/judges/{jid}: chief and aspects), made in the same form.
+// (PATCH …/judges/{jid}: chief and aspects), made in the same form, and a withdrawal (DELETE
+// …/judges/{jid}, after a confirmation: the marks the judge entered stay).
 import { api } from '../api.js';
 import { cell, clearFailure, fill, fillTable, notice, showFailure } from './common.js';
 
@@ -33,14 +34,34 @@ export function initJudges(config, text) {
     form.scrollIntoView({ block: 'nearest' });
   }
 
-  function editButton(judge) {
+  async function withdraw(judge) {
+    const name = judge.display_name || judge.username;
+    if (!window.confirm(fill(text.withdrawConfirm, { name }))) return;
+    clearFailure(errors);
+    try {
+      await api('DELETE', `${path}/${judge.id}`);
+      if (editing?.id === judge.id) setMode(null);
+      notice(fill(text.judgeWithdrawn, { name }));
+      await load();
+    } catch (error) {
+      showFailure(error, text, errors, text.errorLabels);
+    }
+  }
+
+  function button(label, className, action) {
+    const node = document.createElement('button');
+    node.type = 'button';
+    node.className = className;
+    node.textContent = label;
+    node.addEventListener('click', action);
+    return node;
+  }
+
+  function actions(judge) {
     const td = document.createElement('td');
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.className = 'button secondary';
-    button.textContent = text.edit;
-    button.addEventListener('click', () => { clearFailure(errors); setMode(judge); });
-    td.append(button);
+    td.className = 'actions';
+    td.append(button(text.edit, 'button secondary', () => { clearFailure(errors); setMode(judge); }),
+      ' ', button(text.withdraw, 'button danger', () => withdraw(judge)));
     return td;
   }
 
@@ -51,7 +72,7 @@ export function initJudges(config, text) {
       tr.dataset.judgeId = judge.id;
       tr.append(cell(judge.username), cell(judge.display_name), cell(judge.chief ? text.yes : text.no),
         cell(judge.aspects === 'all' ? text.allAspects : judge.aspects.join(', ')));
-      if (form) tr.append(editButton(judge));
+      if (form) tr.append(actions(judge));
       return tr;
     }, text.noJudges);
   }
