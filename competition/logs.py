@@ -68,6 +68,8 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _log_request(response):
         started = g.pop("request_started", None)
+        if not access_log.isEnabledFor(logging.INFO):  # the line would be dropped: do not build it
+            return response
         user = _user_id(g.get("_login_user"))
         access_log.info(json.dumps({
             "method": request.method,

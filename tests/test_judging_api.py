@@ -316,6 +316,24 @@ def test_a_short_made_up_qr_token_is_redacted_without_touching_the_rest_of_the_p
     assert paths == ["/judge/qr/[redacted]"]
 
 
+def test_the_access_log_has_a_line_per_request_at_info_and_builds_none_above(app, caplog, monkeypatch):
+    import json
+    import logging
+
+    from competition import logs
+
+    with caplog.at_level(logging.INFO, logger="competition.access"):
+        assert app.test_client().get("/healthz").status_code == 200
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "competition.access"]
+    assert [(line["method"], line["path"], line["status"]) for line in lines] == [("GET", "/healthz", 200)]
+    assert lines[0]["ms"] >= 0 and lines[0]["user"] is None
+    caplog.clear()
+    monkeypatch.setattr(logs, "_loggable_path", lambda: pytest.fail("built a line nobody logs"))
+    with caplog.at_level(logging.WARNING, logger="competition.access"):
+        assert app.test_client().get("/healthz").status_code == 200
+    assert not [r for r in caplog.records if r.name == "competition.access"]
+
+
 def test_a_new_sheet_does_not_invalidate_the_old_one(app, client, world):
     first = qr_links(client, world)
     second = qr_links(client, world, hours=4)
