@@ -324,3 +324,35 @@ def test_changes_are_audited_without_secrets(app, client, admin, people, enterpr
     # A request that changes nothing writes nothing.
     assert client.patch(url, json={"display_name": "李四"}, headers=admin.headers).status_code == 200
     assert len([e for e in audit_entries(client, admin) if e["target"] == f"user:{user_id}"]) == 5
+
+
+def test_a_judge_who_changes_employer_is_conflicted_with_the_new_one(app, client, admin):
+    """roles.md 回避: the judge's enterprise_id decides, as it is now; a final contest keeps its record."""
+    from tests.contest_fixtures import new_account, set_state, setup_contest
+
+    setup = setup_contest(client, admin, competitors=2, judges=1, start=True)
+    first, second = setup.enterprises  # competitor "1" works for the first, "2" for the second
+    judge = new_account(client, admin, "judge", enterprise_id=second)
+    done = setup_contest(client, admin, competitors=0, judges=0, organizer=setup.organizer)
+    for contest in (setup, done):
+        assert client.post(f"{contest.url}/judges", json={"user_id": judge.id, "aspects": "all"},
+                           headers=setup.organizer.headers).status_code == 201
+    set_state(app, done.contest_id, "final")
+
+    def mark(bib, value):
+        body = {"competitor_id": setup.competitor_id(bib), "aspect_code": "A1", "value": value}
+        return client.put(f"{setup.url}/marks", json=body, headers=judge.headers)
+
+    assert_error(mark(2, "5"), 403, reason="conflict_of_interest")
+    assert mark(1, "5").status_code == 201
+    for employer, conflicted, free in ((first, 1, 2), (second, 2, 1)):
+        response = client.patch(f"/api/v1/users/{judge.id}", json={"enterprise_id": employer}, headers=admin.headers)
+        assert response.status_code == 200, response.get_json()
+        assert_error(mark(conflicted, "6"), 403, reason="conflict_of_interest")
+        assert mark(free, "7").status_code in (200, 201)
+    entries = client.get("/api/v1/audit", headers=admin.headers).get_json()
+    moved = [e["after"] for e in entries if e["action"] == "user.update" and e["target"] == f"user:{judge.id}"]
+    assert [m["enterprise_id"] for m in moved] == [first, second]
+    assert {m["seats_moved"] for m in moved} == {1}  # the running contest's seat, not the final one's
+    judges_of_done = client.get(f"{done.url}/judges", headers=setup.organizer.headers).get_json()
+    assert [j["enterprise_id"] for j in judges_of_done] == [second]

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta, timezone
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import bindparam, delete, func, or_, select
+from sqlalchemy import bindparam, delete, func, or_, select, update
 
 from competition.extensions import db
-from competition.models import ApiToken, Enterprise, LoginFailure, Role, User
+from competition.models import ApiToken, Contest, ContestJudge, ContestState, Enterprise, LoginFailure, Role, User
 from competition.services import audit
 
 _hasher = PasswordHasher()  # Argon2id, the library's current recommended parameters
@@ -155,6 +155,10 @@ def update_user(user: User, changes: dict, *, actor: User | None = None) -> User
     for field in ("display_name", "enterprise_id", "active"):
         if field in after:
             setattr(user, field, after[field])
+    if "enterprise_id" in after:
+        seats = _move_seats(user)
+        if seats:
+            after["seats_moved"] = seats
     if password is not None:
         user.password_hash = hash_password(password)
         # a reset lets the user sign in at once, however often the old password was tried
@@ -169,6 +173,19 @@ def update_user(user: User, changes: dict, *, actor: User | None = None) -> User
         db.session.flush()
         audit.record("user.update", f"user:{user.id}", before=before, after=after, actor=actor)
     return user
+
+
+def _move_seats(user: User) -> int:
+    """A judge who changes employer is conflicted (回避, roles.md) with the new employer's competitors,
+    no longer with the old one's: the judge's seats in contests not yet final follow the account (a
+    final contest's seats are its record). Returns how many seats moved."""
+    moved = db.session.execute(
+        update(ContestJudge)
+        .where(ContestJudge.user_id == user.id,
+               ContestJudge.contest_id.in_(select(Contest.id).where(Contest.state != ContestState.FINAL)))
+        .values(enterprise_id=user.enterprise_id)
+        .execution_options(synchronize_session="fetch"))
+    return moved.rowcount
 
 
 # --- sign-in throttling ---------------------------------------------------------------------
