@@ -130,6 +130,30 @@ def test_freeze_hides_later_changes_from_the_public_until_unfrozen(client, admin
     assert [(r["competitor"]["bib"], r["total"]) for r in public["rows"]] == [("1", "95.00"), ("2", "70.00")]
 
 
+def test_a_status_change_during_the_freeze_reaches_the_public_ranking(client, admin):
+    """scoring.md: non-active competitors are listed after the ranked ones without a rank; a status is
+    not a score, so the frozen public view follows it (keeping its freeze-time figures)."""
+    setup = setup_contest(client, admin, scheme=WORLDSKILLS_SCHEME, competitors=3, judges=1, start=True)
+    now = datetime.now(timezone.utc)
+    for bib, value in (("1", 90), ("2", 80), ("3", 70)):
+        setup.store(bib, {"M1": value}, at=now - timedelta(hours=2))
+    client.patch(setup.url, json={"freeze_at": (now - timedelta(hours=1)).isoformat()},
+                 headers=setup.organizer.headers)
+    setup.store("2", {"M1": 99})  # after the freeze: hidden from the public
+    url = f"{setup.url}/competitors/{setup.competitor_id(1)}"
+    response = client.patch(url, json={"status": "disqualified", "reason": "违规操作"}, headers=setup.chief.headers)
+    assert response.status_code == 200, response.get_json()
+    public = [(r["competitor"]["bib"], r["rank"], r["total"], r["status"]) for r in setup.standings()["rows"]]
+    assert public == [("2", 1, "80.00", "active"), ("3", 2, "70.00", "active"),
+                      ("1", None, "90.00", "disqualified")]
+    jury = [(r["competitor"]["bib"], r["rank"], r["total"]) for r in setup.standings(setup.organizer, "jury")["rows"]]
+    assert jury == [("2", 1, "99.00"), ("3", 2, "70.00"), ("1", None, "90.00")]
+    response = client.patch(url, json={"status": "active", "reason": "复核撤销"}, headers=setup.chief.headers)
+    assert response.status_code == 200, response.get_json()
+    public = [(r["competitor"]["bib"], r["rank"], r["total"]) for r in setup.standings()["rows"]]
+    assert public == [("1", 1, "90.00"), ("2", 2, "80.00"), ("3", 3, "70.00")]
+
+
 def test_moving_the_freeze_rebuilds_the_public_view(client, admin):
     setup = setup_contest(client, admin, scheme=WORLDSKILLS_SCHEME, competitors=1, judges=1, start=True)
     now = datetime.now(timezone.utc)

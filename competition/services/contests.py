@@ -379,6 +379,8 @@ def update_competitor(contest: Contest, competitor: Competitor, data: Mapping[st
         competitor.status_reason = data.get("reason")
     db.session.flush()
     standings.recompute_competitor(contest, competitor)
+    if "status" in changes:
+        standings.follow_status_while_frozen(contest, competitor)
     boards.touch(contest.id)
     audit.record("competitor.update", f"competitor:{competitor.id}", contest_id=contest.id,
                  before={k: before[k] for k in changes}, after={**changes, "reason": data.get("reason")})

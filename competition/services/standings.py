@@ -179,6 +179,23 @@ def recompute_competitor(contest: Contest, competitor, values: Values | None = N
     return figures.results if figures else {}
 
 
+def follow_status_while_frozen(contest: Contest, competitor: Competitor) -> None:
+    """A competitor's status is not a score: while the public view is frozen its row keeps the
+    freeze-time figures but is ranked by the status as it is now (scoring.md, Ranking: absent,
+    withdrawn and disqualified competitors are listed after the ranked ones, without a rank), as a
+    rebuild of the frozen view would rank it."""
+    if contest.frozen_at(now()) is None:
+        return
+    public = db.session.scalar(select(Standing).where(Standing.competitor_id == competitor.id,
+                                                      Standing.view == PUBLIC))
+    if public is None:
+        return
+    frozen = Figures({}, public.total, public.components, public.modules, public.complete, public.aspects_complete)
+    columns = _columns(contest, competitor, frozen)
+    for name in ("ranked", "perf_key", "order_key", "dirty"):
+        setattr(public, name, columns[name])
+
+
 def expire_cached(**match: int) -> None:
     """Core writes bypass the session: expire its copies of the standings rows they touched."""
     for cached in [obj for obj in db.session.identity_map.values() if isinstance(obj, Standing)
