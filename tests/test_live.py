@@ -211,6 +211,30 @@ def test_contest_state_event(app, client, world):
     assert ("contest:state", {"contest_id": world.contest_id, "state": "running", "frozen": False}) in events(sio)
 
 
+def test_the_freeze_moment_sends_contest_state_once_to_every_view(app, client, make_user):
+    """live.md: `contest:state` on freeze. Nothing but the clock starts a freeze: the broadcaster
+    announces the freezes whose moment passed since it last looked, each once."""
+    from competition.live.broadcaster import EXTENSION
+
+    now = datetime.now(timezone.utc)
+    world = build_world(app, make_user, freeze_at=now + timedelta(minutes=5))
+    watching = {"public": connect(app, client, world),
+                "jury": connect(app, client, world, view="jury", token=world.organizer.token),
+                "judges": connect(app, client, world, view="judge", token=world.judges["j1"].token)}
+    for sio in watching.values():
+        events(sio)
+    broadcaster = app.extensions[EXTENSION]
+    broadcaster._freezes_seen_until = now  # as the publisher does when it starts
+    broadcaster.announce_freezes(now + timedelta(minutes=4))  # not yet
+    assert [events(sio, "contest:state") for sio in watching.values()] == [[]] * 3
+    broadcaster.announce_freezes(now + timedelta(minutes=6))
+    frozen = ("contest:state", {"contest_id": world.contest_id, "state": "running", "frozen": True})
+    assert {view: events(sio, "contest:state") for view, sio in watching.items()} == {
+        "public": [frozen], "jury": [frozen], "judges": [frozen]}
+    broadcaster.announce_freezes(now + timedelta(minutes=7))  # once
+    assert [events(sio, "contest:state") for sio in watching.values()] == [[]] * 3
+
+
 def test_final_only_public_updates_carry_no_scores(app, client, make_user):
     world = build_world(app, make_user, visibility="final_only")
     sio = connect(app, client, world)

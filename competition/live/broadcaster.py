@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime, timezone
 from typing import Any
 
 from flask import Flask, after_this_request, current_app, has_request_context, request
@@ -28,6 +29,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from competition.extensions import db, socketio
+from competition.live.manager import LocalManager
 from competition.models import Contest
 from competition.services import boards
 
@@ -36,6 +38,7 @@ NAMESPACE = "/live"
 EXTENSION = "competition.broadcaster"
 HEAP = "competition.heap"
 MAX_WINDOW = 0.2  # live.md: changes inside a window of at most 200 ms may be coalesced
+FREEZE_CHECK_SECONDS = 1.0  # how late a board may learn that its contest froze
 
 
 def room(contest_id: int, view: str) -> str:
@@ -85,6 +88,8 @@ class Broadcaster:
         self._wakeup = None
         self._started = False
         self._publishing = 0.0  # seconds of database work in the last round of publishing
+        self._freezes_seen_until: datetime | None = None  # freeze moments up to here are announced
+        self._next_freeze_check = 0.0  # monotonic
 
     # -- after commit -------------------------------------------------------------------------------------
 
@@ -126,9 +131,13 @@ class Broadcaster:
         socketio.start_background_task(self._run)
 
     def _run(self) -> None:
+        self._freezes_seen_until = datetime.now(timezone.utc)  # clients that connect later get `frozen`
         while True:
             woken = self._wakeup.wait(timeout=self.sweep_seconds)
             self._wakeup.clear()
+            if time.monotonic() >= self._next_freeze_check:  # also while marks keep waking the publisher
+                self._next_freeze_check = time.monotonic() + FREEZE_CHECK_SECONDS
+                self.announce_freezes(datetime.now(timezone.utc))
             if woken:
                 # A quiet board publishes after the settling wait; a busy one a coalescing window after
                 # its last round ended, and changes that come meanwhile go out together.
@@ -186,9 +195,33 @@ class Broadcaster:
                           room(contest_id, "jury-blind"))
         return True
 
-    def emit(self, name: str, payload: dict[str, Any], to: str) -> None:
+    def announce_freezes(self, now: datetime) -> None:
+        """live.md: `contest:state` on freeze. A freeze starts by the clock, with no request to note it:
+        each process tells its own clients of the freezes whose moment passed since it last looked
+        (the others do the same for theirs, so this send does not go through the message queue).
+        A client that connects later gets `frozen` in its snapshot."""
+        since, self._freezes_seen_until = self._freezes_seen_until, now
+        if since is None:
+            return
+        with self.app.app_context():
+            try:
+                payloads = [boards.state_payload(contest, now) for contest in boards.freezing_between(since, now)]
+            except Exception:
+                log.exception("looking for contests that froze failed")
+                self._freezes_seen_until = since  # look again next time
+                return
+            finally:
+                db.session.remove()
+        for payload in payloads:
+            for view in ("public", "jury", "jury-blind", "judges"):
+                self.emit("contest:state", payload, room(payload["contest_id"], view), local=True)
+
+    def emit(self, name: str, payload: dict[str, Any], to: str, *, local: bool = False) -> None:
         try:
-            socketio.emit(name, payload, to=to, namespace=NAMESPACE)
+            if local:  # this process's clients only (manager.LocalManager's delivery)
+                LocalManager.emit(socketio.server.manager, name, payload, NAMESPACE, to=to)
+            else:
+                socketio.emit(name, payload, to=to, namespace=NAMESPACE)
         except Exception:  # a broken message queue must not break the caller
             log.exception("emitting %s to %s failed", name, to)
 

@@ -9,12 +9,13 @@ update, the same on every process, and a later `seq` never carries an older stat
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
 
 from competition.extensions import db
-from competition.models import BoardEvent, BoardView, Contest, Standing
+from competition.models import BoardEvent, BoardView, Contest, ContestState, Standing
 from competition.models.board import VIEWS
 from competition.services import standings
 
@@ -49,12 +50,20 @@ def lock_changed(contest_id: int, module_code: str, locked: bool) -> None:
         {"contest_id": contest_id, "module_code": module_code, "locked": locked})
 
 
-def state_payload(contest: Contest) -> dict[str, Any]:
-    return {"contest_id": contest.id, "state": contest.state.value, "frozen": is_frozen(contest)}
+def state_payload(contest: Contest, now: datetime | None = None) -> dict[str, Any]:
+    return {"contest_id": contest.id, "state": contest.state.value, "frozen": is_frozen(contest, now)}
 
 
-def is_frozen(contest: Contest) -> bool:
-    return contest.frozen_at(standings.now()) is not None
+def is_frozen(contest: Contest, now: datetime | None = None) -> bool:
+    return contest.frozen_at(now or standings.now()) is not None
+
+
+def freezing_between(since: datetime, until: datetime) -> list[Contest]:
+    """Contests whose public view froze in (since, until] and is frozen now (scoring.md, Freeze)."""
+    contests = db.session.scalars(select(Contest).where(
+        Contest.freeze_at > since, Contest.freeze_at <= until, Contest.unfrozen_at.is_(None),
+        Contest.state.in_([ContestState.RUNNING, ContestState.PROVISIONAL])))
+    return [contest for contest in contests if contest.frozen_at(until) is not None]
 
 
 def dirty_contests() -> set[int]:
