@@ -243,6 +243,16 @@ def _zone(name: str) -> ZoneInfo | None:
         return None
 
 
+def zone_named(name: str | None) -> ZoneInfo:
+    """The IANA time zone `name`; the project's default zone for a missing or unknown name."""
+    return (_zone(name) if name else None) or ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def contest_zone(contest: Contest) -> ZoneInfo:
+    """The contest's time zone (api.md: dates that decide a year are taken in it), shown times too."""
+    return zone_named(contest.timezone)
+
+
 def _apply(contest: Contest, values: Mapping[str, Any]) -> None:
     for key, value in values.items():
         if key == "occupation_code":

@@ -3,8 +3,6 @@ is open and record the arbitration decision (仲裁). The page is a shell; stati
 to the JSON API (competition/api/appeals.py)."""
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -36,5 +34,5 @@ def page(contest_id: int):
         "aspects": [{"code": a.code, "name": a.name, "module": m.code} for _, m, a in scheme.aspects()]
         if scheme else [],
     }
-    closes_local = closes.astimezone(ZoneInfo(contest.timezone)).strftime("%Y-%m-%d %H:%M") if closes else None
+    closes_local = closes.astimezone(contests.contest_zone(contest)).strftime("%Y-%m-%d %H:%M") if closes else None
     return render_template("appeals.html", contest=contest, config=config, closes_local=closes_local)

@@ -13,7 +13,6 @@ Registered inside the live pages blueprint (competition.web.live_pages), so endp
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import segno
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
@@ -22,7 +21,7 @@ from sqlalchemy import select
 
 from competition.extensions import db
 from competition.models import Contest, ContestJudge, ContestState, Role
-from competition.services import accounts, audit, marking, standings, worklist
+from competition.services import accounts, audit, contests, marking, standings, worklist
 
 bp = Blueprint("judging", __name__)
 
@@ -44,13 +43,13 @@ def _sign_in_first():
 def home():
     if not current_user.is_authenticated:
         return _no_store(make_response(render_template("judge/login.html")))
-    contests = worklist.judge_contests(current_user) if current_user.role == Role.JUDGE else None
-    for entry in contests or []:
-        zone = _zone(entry["timezone"])
+    mine = worklist.judge_contests(current_user) if current_user.role == Role.JUDGE else None
+    for entry in mine or []:
+        zone = contests.zone_named(entry["timezone"])
         entry["starts_local"] = entry["starts_at"].astimezone(zone)
         entry["ends_local"] = entry["ends_at"].astimezone(zone)
-    config = {"userId": current_user.id, "contests": [c["id"] for c in contests or []]}
-    return _no_store(make_response(render_template("judge/home.html", contests=contests, config=config)))
+    config = {"userId": current_user.id, "contests": [c["id"] for c in mine or []]}
+    return _no_store(make_response(render_template("judge/home.html", contests=mine, config=config)))
 
 
 @bp.get("/judge/contests/<int:contest_id>")
@@ -131,18 +130,11 @@ def qr_sheet(contest_id: int):
         audit.record("judge.qr_issue", f"contest:{found.id}", contest_id=found.id,
                      after={"user_ids": [s["user"].id for s in sheets], "expires_at": expires})
     db.session.commit()
-    zone = _zone(found.timezone)
+    zone = contests.contest_zone(found)
     response = make_response(render_template(
         "judge/qr_sheet.html", contest=found, sheets=sheets, hours=hours, choices=QR_HOURS_CHOICES,
-        expires=expires.astimezone(zone).strftime("%Y-%m-%d %H:%M"), zone=found.timezone))
+        expires=expires.astimezone(zone).strftime("%Y-%m-%d %H:%M"), zone=zone.key))
     return _no_store(response)
-
-
-def _zone(name: str):
-    try:
-        return ZoneInfo(name)
-    except Exception:  # noqa: BLE001 - a bad zone name only changes how times are shown
-        return timezone.utc
 
 
 def _aspect_names(scheme, seat: ContestJudge) -> str | list[str]:

@@ -15,7 +15,7 @@ from competition.extensions import db
 from competition.models import Contest, ContestState, Role
 from competition.models.contest import TIERS
 from competition.services import accounts, contests
-from competition.services.certificates import contest_zone
+from competition.services.contests import contest_zone
 from competition.web.access import page_for
 
 bp = Blueprint("organize", __name__, url_prefix="/organize")

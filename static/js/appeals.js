@@ -1,19 +1,12 @@
-// The organiser's appeals page (/contests/{id}/appeals): record an appeal (申诉) while the appeal
-// window is open, list appeals with their status, record the arbitration decision (仲裁) with a reason.
+// The organiser's appeals page (/contests/{id}/appeals): record an appeal while the appeal
+// window is open, list appeals with their status, record the arbitration decision with a reason.
 import { api } from './api.js';
+import { cell, notice, readJson } from './page.js';
 
-const readJson = (id) => JSON.parse(document.getElementById(id).textContent);
 const config = readJson('appeals-config');
 const text = readJson('appeals-text');
 const base = `/contests/${config.contestId}/appeals`;
 const names = new Map(config.competitors.map((c) => [c.id, `${c.bib} ${c.name}`]));
-
-function notice(message, kind = 'success') {
-  const node = document.getElementById('notice');
-  node.textContent = message;
-  node.className = `flash flash-${kind}`;
-  node.hidden = false;
-}
 
 // A refusal worded from its machine-readable reason when the page knows it, else the API's message.
 function failed(error) {
@@ -22,19 +15,13 @@ function failed(error) {
   notice(`${text.failed}: ${worded ?? error.message}${details}`, 'error');
 }
 
-function td(content) {
-  const cell = document.createElement('td');
-  cell.textContent = content ?? '';
-  return cell;
-}
-
 function decisionCell(appeal) {
-  const cell = document.createElement('td');
+  const td = document.createElement('td');
   if (appeal.decision) {
-    cell.textContent = appeal.reason;
-    return cell;
+    td.textContent = appeal.reason;
+    return td;
   }
-  if (config.state !== 'provisional') return cell;
+  if (config.state !== 'provisional') return td;
   const form = document.createElement('form');
   form.className = 'decide-form';
   form.dataset.appealId = appeal.id;
@@ -53,8 +40,8 @@ function decisionCell(appeal) {
     form.append(button);
   }
   form.addEventListener('submit', (event) => decide(event, form, reason));
-  cell.append(form);
-  return cell;
+  td.append(form);
+  return td;
 }
 
 function render(appeals) {
@@ -62,20 +49,18 @@ function render(appeals) {
   body.replaceChildren();
   if (!appeals.length) {
     const row = document.createElement('tr');
-    const cell = td(text.none);
-    cell.colSpan = 6;
-    cell.className = 'muted';
-    row.append(cell);
+    const empty = cell(text.none, 'muted');
+    empty.colSpan = 6;
+    row.append(empty);
     body.append(row);
     return;
   }
   for (const appeal of appeals) {
     const row = document.createElement('tr');
     row.dataset.appealId = appeal.id;
-    const status = td(text[appeal.status] ?? appeal.status);
-    status.className = `appeal-status status-${appeal.status}`;
-    row.append(td(`#${appeal.id}`), td(names.get(appeal.competitor_id) ?? appeal.competitor_id),
-      td(appeal.aspect_codes.join(', ')), td(appeal.grounds), status, decisionCell(appeal));
+    const status = cell(text[appeal.status] ?? appeal.status, `appeal-status status-${appeal.status}`);
+    row.append(cell(`#${appeal.id}`), cell(names.get(appeal.competitor_id) ?? appeal.competitor_id),
+      cell(appeal.aspect_codes.join(', ')), cell(appeal.grounds), status, decisionCell(appeal));
     body.append(row);
   }
 }

@@ -1,6 +1,7 @@
 // The public board page (/board/{id}): phones, and ?screen=1 for a 1920×1080 big screen that pages
 // through more than 30 competitors.
-import { BoardState, cell, connectBoard, format, headerRow, readJson, renderRows } from './live/board-core.js';
+import { BoardState, connectBoard, headerRow, renderRows } from './live/board-core.js';
+import { cell, fill as format, readJson } from './page.js';
 
 const config = readJson('board-config');
 const text = readJson('board-text');

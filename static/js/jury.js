@@ -2,20 +2,14 @@
 // reconciliation alerts, module locks, every judge's values for one aspect, competitor status and
 // time used, and the judge-analysis chart.
 import { api } from './api.js';
-import { BoardState, cell, connectBoard, format, headerRow, readJson, renderRows } from './live/board-core.js';
+import { BoardState, connectBoard, headerRow, renderRows } from './live/board-core.js';
+import { cell, fill as format, notice, readJson } from './page.js';
 
 const config = readJson('board-config');
 const text = readJson('board-text');
 const state = new BoardState();
 const base = `/contests/${config.contestId}`;
 let chart = null;
-
-function notice(message, kind = 'success') {
-  const node = document.getElementById('notice');
-  node.textContent = message;
-  node.className = `flash flash-${kind}`;
-  node.hidden = false;
-}
 
 function who(competitor) {
   return config.blind ? competitor.marking_no : `${competitor.bib} ${competitor.name}`;

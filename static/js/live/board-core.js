@@ -1,12 +1,8 @@
 // The live board: applies board:snapshot / board:update in seq order (live.md), asks for a resync
 // when an update's prev_seq is not the last seq seen, and renders rows with a rank-change animation.
 
-export function readJson(id) {
-  const node = document.getElementById(id);
-  return node ? JSON.parse(node.textContent) : {};
-}
-
-export { fill as format } from '../page.js'; // a text's {placeholders} filled in
+// The shared page helpers, under the names the board's and the judge pages' modules import them by.
+export { cell, fill as format, readJson } from '../page.js';
 
 const GROUP_HIDDEN = 0, GROUP_RANKED = 1, GROUP_UNRANKED = 2;
 
@@ -103,13 +99,6 @@ export function renderRows(tbody, rows, buildCells, { changed = new Set(), anima
       tr.classList.add('flash');
     }
   }
-}
-
-export function cell(text, className) {
-  const td = document.createElement('td');
-  if (className) td.className = className;
-  td.textContent = text ?? '';
-  return td;
 }
 
 export function headerRow(labels) {
