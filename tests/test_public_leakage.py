@@ -123,3 +123,36 @@ def test_public_views_leak_nothing(app, client):
                 assert row.get("total") == public_before_totals.get(cid), f"socket update moved {cid} after freeze"
     sio.disconnect("/live")
     assert not leaks, "\n".join(leaks)
+
+
+def test_a_blind_contests_public_rows_carry_no_competitor_id_until_final(app, client, make_user):
+    """roles.md 加密评分: judges know competitors by id and marking number only. A public row pairing the
+    id with the name would undo that, so until the contest is final public rows carry no id (the bib
+    identifies them); the jury's views keep it."""
+    from competition.extensions import socketio
+    from tests.contest_fixtures import set_state
+    from tests.world import build_world
+
+    world = build_world(app, make_user, blind=True)
+    url = f"/api/v1/contests/{world.contest_id}"
+    judge = {"Authorization": f"Bearer {world.judges['j1'].token}"}
+    worklist = client.get(f"{url}/competitors", headers=judge).get_json()
+    assert {c["id"] for c in worklist} == set(world.competitors.values())  # what a judge knows
+
+    def public_competitors(body):
+        return [row["competitor"] for row in body["rows"]]
+
+    sio = socketio.test_client(app, namespace="/live", auth={"contest_id": world.contest_id, "view": "public"},
+                               flask_test_client=client)
+    world.put(client, "j1", "c1", "A1", "5")
+    received = [e["args"][0] for e in sio.get_received("/live") if e["name"] in ("board:snapshot", "board:update")]
+    assert len(received) == 2
+    for competitors in [public_competitors(client.get(f"{url}/standings").get_json()),
+                        *map(public_competitors, received)]:
+        assert competitors and all("id" not in c and c["bib"] and c["name"] for c in competitors), competitors
+    jury = client.get(f"{url}/standings?view=jury", headers=world.organizer.headers).get_json()
+    assert {row["competitor"]["id"] for row in jury["rows"]} == set(world.competitors.values())
+
+    set_state(app, world.contest_id, "final")
+    public = public_competitors(client.get(f"{url}/standings").get_json())
+    assert {c["id"] for c in public} == set(world.competitors.values())

@@ -36,7 +36,9 @@ class StandingsOut(Out):
     rows = fields.Raw(required=True, metadata={
         "type": "array", "items": {"type": "object"},
         "description": '[{"rank","competitor":{"id","bib","name","enterprise"},"total","components":{CODE: score},'
-                       '"modules":{CODE: score},"complete","aspects_complete","status"}]'})
+                       '"modules":{CODE: score},"complete","aspects_complete","status"}]. The public rows '
+                       'of a blind contest carry no competitor id until it is final (judges know '
+                       'competitors by id and marking number only; the bib identifies the row).'})
 
 
 @blp.route("/contests/<int:contest_id>/standings")

@@ -288,6 +288,7 @@ class BoardOptions:
     precision: int = 2
     show_scores: bool = True
     blind: bool = False  # a judge of a blind contest: marking numbers only
+    ids: bool = True  # False: the public view of a blind contest before final (see options_for)
     team: bool = False
     reveal_hidden: int = 0  # during a results ceremony: how many top ranked rows are still hidden
 
@@ -295,7 +296,11 @@ class BoardOptions:
 def options_for(contest: Contest, view: str, *, blind: bool = False) -> BoardOptions:
     show_scores = view == JURY or contest.visibility == "live" or contest.state == ContestState.FINAL
     hidden = contest.reveal_position or 0 if view == PUBLIC and contest.reveal_started_at else 0
-    return BoardOptions(precision=contest.precision, show_scores=show_scores, blind=blind,
+    # Judges of a blind contest know competitors by id and marking number (roles.md, 加密评分): a
+    # public row that paired the id with the name would undo the marking numbers. Until the contest is
+    # final its public rows carry no id; the bib identifies them.
+    ids = not (view == PUBLIC and contest.blind and contest.state != ContestState.FINAL)
+    return BoardOptions(precision=contest.precision, show_scores=show_scores, blind=blind, ids=ids,
                         team=contest.team_size > 1, reveal_hidden=hidden)
 
 
@@ -304,6 +309,8 @@ def competitor_of(identity: Identity, options: BoardOptions) -> dict[str, Any]:
         return {"id": identity.id, "marking_no": identity.marking_no}
     competitor: dict[str, Any] = {"id": identity.id, "bib": identity.bib, "name": identity.name,
                                   "enterprise": identity.enterprise}
+    if not options.ids:
+        del competitor["id"]
     if options.team:
         competitor["members"] = [{"name": m["name"], "enterprise": m["enterprise"]} for m in identity.members]
     return competitor

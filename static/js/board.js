@@ -1,6 +1,6 @@
 // The public board page (/board/{id}): phones, and ?screen=1 for a 1920×1080 big screen that pages
 // through more than 30 competitors.
-import { BoardState, connectBoard, headerRow, renderRows } from './live/board-core.js';
+import { BoardState, connectBoard, headerRow, renderRows, rowKey } from './live/board-core.js';
 import { cell, fill as format, readJson } from './page.js';
 
 const config = readJson('board-config');
@@ -100,7 +100,7 @@ connectBoard({
   contestId: config.contestId, view: 'public', state, onConnection: setConnection,
   onChange(kind, payload) {
     if (kind === 'snapshot') { contestState = payload.state; frozen = payload.frozen; render(new Set()); }
-    else if (kind === 'update') render(new Set(payload.rows.map((r) => r.competitor.id)));
+    else if (kind === 'update') render(new Set(payload.rows.map(rowKey)));
     else if (kind === 'state') { contestState = payload.state; frozen = payload.frozen; render(new Set()); }
     else if (kind === 'reveal') showReveal(payload);
   },

@@ -2,7 +2,7 @@
 // reconciliation alerts, module locks, every judge's values for one aspect, competitor status and
 // time used, and the judge-analysis chart.
 import { api } from './api.js';
-import { BoardState, connectBoard, headerRow, renderRows } from './live/board-core.js';
+import { BoardState, connectBoard, headerRow, renderRows, rowKey } from './live/board-core.js';
 import { cell, fill as format, notice, readJson } from './page.js';
 
 const config = readJson('board-config');
@@ -300,7 +300,7 @@ connectBoard({
   onConnection(kind) { const node = document.getElementById('conn'); node.dataset.state = kind; node.textContent = text[kind]; },
   onChange(kind, payload) {
     if (kind === 'snapshot') renderBoard();
-    else if (kind === 'update') { renderBoard(new Set(payload.rows.map((r) => r.competitor.id))); refreshSoon(); }
+    else if (kind === 'update') { renderBoard(new Set(payload.rows.map(rowKey))); refreshSoon(); }
     else refreshSoon();
   },
 });

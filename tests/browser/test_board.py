@@ -27,6 +27,22 @@ def live(server):
     return server, world
 
 
+@pytest.fixture
+def blind_live(server):
+    """A running server whose database holds a running blind contest (加密评分) of three competitors."""
+    from competition import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": server.database_url, "SOCKETIO_ASYNC_MODE": "threading",
+                      "COMPETITION_LIVE_SYNC": True, "COMPETITION_LOG_LEVEL": "WARNING"})
+    world = build_world(app, lambda role="admin", **kw: create_account(app, role, **kw), blind=True)
+    with app.app_context():
+        from competition.extensions import db
+
+        db.engine.dispose()
+    server.start()
+    return server, world
+
+
 def put_mark(server, world, judge, competitor, aspect, value):
     response = requests.put(f"{server.url}/api/v1/contests/{world.contest_id}/marks", timeout=10,
                             json={"competitor_id": world.competitors[competitor], "aspect_code": aspect,
@@ -68,3 +84,21 @@ def test_big_screen_shows_thirty_rows_without_scrolling(live, browser, artefacts
     page.screenshot(path=str(artefacts / "board-big-screen.png"))
     assert errors == []
     context.close()
+
+
+def test_a_blind_contests_public_board_keeps_its_rows_apart_without_ids(blind_live, page):
+    """The public rows of a blind contest carry no competitor id (roles.md 加密评分): the board keys
+    them by bib, and a mark still updates the right row."""
+    server, world = blind_live
+    page.goto(f"{server.url}/board/{world.contest_id}")
+    page.get_by_test_id("connection").filter(has_text="实时连接").wait_for(timeout=10000)
+    rows = page.locator("#board-rows tr")
+    expect(rows).to_have_count(3)
+    assert [rows.nth(n).get_attribute("data-id") for n in range(3)] == [None] * 3
+    put_mark(server, world, "j1", "c3", "A1", "4.5")
+    first = rows.first
+    expect(first.locator("td.total")).to_have_text("22.50")
+    expect(first).to_have_attribute("data-key", "bib:3")
+    expect(rows).to_have_count(3)
+    assert sorted(rows.nth(n).get_attribute("data-key") for n in range(3)) == ["bib:1", "bib:2", "bib:3"]
+    assert page.console_errors == []

@@ -6,6 +6,14 @@ export { cell, fill as format, readJson } from '../page.js';
 
 const GROUP_HIDDEN = 0, GROUP_RANKED = 1, GROUP_UNRANKED = 2;
 
+// A row's identity on the board: its bib, unique in a contest and in every row that names the
+// competitor (the public rows of a blind contest carry no competitor id until it is final; the id
+// then appears without changing the key), else the id (a blind judge's jury rows: marking numbers).
+export function rowKey(row) {
+  const { bib, id } = row.competitor;
+  return bib != null ? `bib:${bib}` : `id:${id}`;
+}
+
 function bibKey(competitor) {
   const text = competitor.bib ?? competitor.marking_no ?? '';
   return text.split(/(\d+)/).map((part, i) => (i % 2 ? part.padStart(12, '0') : part)).join('');
@@ -16,7 +24,7 @@ function bibKey(competitor) {
 export function sortRows(rows) {
   const group = (row) => (row.status !== 'active' ? GROUP_UNRANKED : row.rank == null ? GROUP_HIDDEN : GROUP_RANKED);
   return [...rows].sort((a, b) => group(a) - group(b) || (a.rank ?? 0) - (b.rank ?? 0)
-    || bibKey(a.competitor).localeCompare(bibKey(b.competitor)) || a.competitor.id - b.competitor.id);
+    || bibKey(a.competitor).localeCompare(bibKey(b.competitor)) || rowKey(a).localeCompare(rowKey(b)));
 }
 
 export class BoardState {
@@ -25,7 +33,7 @@ export class BoardState {
   snapshot(payload) {
     this.previous = new Map(this.rows);
     this.seq = payload.seq;
-    this.rows = new Map(payload.rows.map((row) => [row.competitor.id, row]));
+    this.rows = new Map(payload.rows.map((row) => [rowKey(row), row]));
     return true;
   }
 
@@ -34,7 +42,7 @@ export class BoardState {
     if (this.seq !== null && payload.seq <= this.seq) return false;
     if (this.seq === null || payload.prev_seq !== this.seq) return 'gap';
     this.previous = new Map(this.rows);
-    for (const row of payload.rows) this.rows.set(row.competitor.id, row);
+    for (const row of payload.rows) this.rows.set(rowKey(row), row);
     this.seq = payload.seq;
     return true;
   }
@@ -67,25 +75,26 @@ export function connectBoard({ contestId, view, state, onChange, onConnection })
   return socket;
 }
 
-// Re-render rows keyed by competitor id, animating moves (FLIP) and flashing changed rows.
+// Re-render rows keyed by rowKey, animating moves (FLIP) and flashing the changed rows (a set of keys).
 export function renderRows(tbody, rows, buildCells, { changed = new Set(), animate = true } = {}) {
   const before = new Map();
-  for (const tr of tbody.children) before.set(tr.dataset.id, tr.getBoundingClientRect().top);
-  const existing = new Map([...tbody.children].map((tr) => [tr.dataset.id, tr]));
+  for (const tr of tbody.children) before.set(tr.dataset.key, tr.getBoundingClientRect().top);
+  const existing = new Map([...tbody.children].map((tr) => [tr.dataset.key, tr]));
   const fragment = document.createDocumentFragment();
   for (const row of rows) {
-    const id = String(row.competitor.id);
-    const tr = existing.get(id) ?? document.createElement('tr');
-    tr.dataset.id = id;
+    const key = rowKey(row);
+    const tr = existing.get(key) ?? document.createElement('tr');
+    tr.dataset.key = key;
+    if (row.competitor.id != null) tr.dataset.id = row.competitor.id;
     tr.dataset.status = row.status;
     tr.replaceChildren(...buildCells(row));
     fragment.appendChild(tr);
-    existing.delete(id);
+    existing.delete(key);
   }
   tbody.replaceChildren(fragment);
   if (!animate) return;
   for (const tr of tbody.children) {
-    const old = before.get(tr.dataset.id);
+    const old = before.get(tr.dataset.key);
     const now = tr.getBoundingClientRect().top;
     if (old !== undefined && old !== now) {
       tr.classList.add(now < old ? 'moved-up' : 'moved-down');
@@ -93,7 +102,7 @@ export function renderRows(tbody, rows, buildCells, { changed = new Set(), anima
         { duration: 600, easing: 'cubic-bezier(.2,.8,.2,1)' });
       setTimeout(() => tr.classList.remove('moved-up', 'moved-down'), 2500);
     }
-    if (changed.has(Number(tr.dataset.id))) {
+    if (changed.has(tr.dataset.key)) {
       tr.classList.remove('flash');
       void tr.offsetWidth; // restart the animation
       tr.classList.add('flash');
