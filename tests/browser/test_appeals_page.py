@@ -2,35 +2,19 @@
 arbitration decision (仲裁); an upheld appeal reopens the aspect's module."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.support import PASSWORD, create_account
-from tests.world import build_world
+from tests.browser.worlds import make_provisional, world_in
+from tests.support import PASSWORD
 
 
 @pytest.fixture
 def provisional(server):
     """A running server whose database holds a provisional contest with a 120-minute appeal window."""
-    from competition import create_app
-    from competition.extensions import db
-    from competition.models import Contest, ContestState, ModuleLock
-    from competition.services import standings
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": server.database_url, "SOCKETIO_ASYNC_MODE": "threading",
-                      "COMPETITION_LIVE_SYNC": True, "COMPETITION_LOG_LEVEL": "WARNING"})
-    world = build_world(app, lambda role="admin", **kw: create_account(app, role, **kw))
-    with app.app_context():
-        contest = db.session.get(Contest, world.contest_id)
-        for _, module in standings.scheme_of(contest).modules():
-            db.session.add(ModuleLock(contest_id=contest.id, module_code=module.code, locked=True))
-        contest.state, contest.appeal_window_minutes = ContestState.PROVISIONAL, 120
-        contest.provisional_at = datetime.now(timezone.utc)
-        db.session.commit()
-        db.engine.dispose()
+    with world_in(server.database_url) as (_app, world):
+        make_provisional(world)
     server.start()
     return server, world
 

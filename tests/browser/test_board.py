@@ -7,40 +7,19 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.support import create_account
-from tests.world import build_world
+from tests.browser.worlds import served_world
 
 
 @pytest.fixture
 def live(server):
     """A running server whose database holds a running contest with 33 competitors."""
-    from competition import create_app
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": server.database_url, "SOCKETIO_ASYNC_MODE": "threading",
-                      "COMPETITION_LIVE_SYNC": True, "COMPETITION_LOG_LEVEL": "WARNING"})
-    world = build_world(app, lambda role="admin", **kw: create_account(app, role, **kw), extra_competitors=30)
-    with app.app_context():
-        from competition.extensions import db
-
-        db.engine.dispose()
-    server.start()
-    return server, world
+    return server, served_world(server, extra_competitors=30)
 
 
 @pytest.fixture
 def blind_live(server):
     """A running server whose database holds a running blind contest (加密评分) of three competitors."""
-    from competition import create_app
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": server.database_url, "SOCKETIO_ASYNC_MODE": "threading",
-                      "COMPETITION_LIVE_SYNC": True, "COMPETITION_LOG_LEVEL": "WARNING"})
-    world = build_world(app, lambda role="admin", **kw: create_account(app, role, **kw), blind=True)
-    with app.app_context():
-        from competition.extensions import db
-
-        db.engine.dispose()
-    server.start()
-    return server, world
+    return server, served_world(server, blind=True)
 
 
 def put_mark(server, world, judge, competitor, aspect, value):

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.worlds import world_in
 from tests.support import PASSWORD, create_account
-from tests.world import build_world
 
 XSS_IMG = "<img src=x onerror=alert(1)>"
 XSS_SCRIPT = "<script>alert(1)</script>"
@@ -13,27 +13,18 @@ XSS_SCRIPT = "<script>alert(1)</script>"
 @pytest.fixture
 def hostile(server):
     """A running contest whose competitors c1 and c2 are named like attacks; an hr of their employer."""
-    from competition import create_app
     from competition.extensions import db
-    from competition.models import Person
+    from competition.models import Contest, Person
+    from competition.services import boards, standings
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": server.database_url, "SOCKETIO_ASYNC_MODE": "threading",
-                      "COMPETITION_LIVE_SYNC": True, "COMPETITION_LOG_LEVEL": "WARNING"})
-    make = lambda role="admin", **kw: create_account(app, role, **kw)  # noqa: E731
-    world = build_world(app, make)
-    hr = make("hr", enterprise_id=world.enterprises["E1"])
-    with app.app_context():
+    with world_in(server.database_url) as (app, world):
+        hr = create_account(app, "hr", enterprise_id=world.enterprises["E1"])
         db.session.get(Person, world.people["c1"]).name = XSS_IMG
         db.session.get(Person, world.people["c2"]).name = XSS_SCRIPT
         db.session.commit()
-        from competition.models import Contest
-        from competition.services import boards, standings
-
-        contest = db.session.get(Contest, world.contest_id)
-        standings.rebuild(contest)
+        standings.rebuild(db.session.get(Contest, world.contest_id))
         boards.publish(world.contest_id)
         db.session.commit()
-        db.engine.dispose()
     server.start()
     return server, world, hr
 

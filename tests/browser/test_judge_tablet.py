@@ -11,8 +11,9 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.support import PASSWORD, create_account
-from tests.world import SCHEME, build_world
+from tests.browser.worlds import served_world, world_in
+from tests.support import PASSWORD
+from tests.world import SCHEME
 
 LANDSCAPE = {"width": 1024, "height": 768}
 PORTRAIT = {"width": 768, "height": 1024}
@@ -29,23 +30,9 @@ for _module in DESCRIBED["components"][0]["modules"]:
         _aspect["description"] = _DESCRIPTIONS[_aspect["code"]]
 
 
-def make_world(server, **options):
-    from competition import create_app
-    from competition.extensions import db
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": server.database_url, "SOCKETIO_ASYNC_MODE": "threading",
-                      "COMPETITION_LIVE_SYNC": True, "COMPETITION_LOG_LEVEL": "WARNING"})
-    world = build_world(app, lambda role="admin", **kw: create_account(app, role, **kw), scheme=DESCRIBED, **options)
-    with app.app_context():
-        db.engine.dispose()
-    return world
-
-
 @pytest.fixture
 def live(server):
-    world = make_world(server, extra_competitors=9, station_format="S-{n:02d}")
-    server.start()
-    return server, world
+    return server, served_world(server, scheme=DESCRIBED, extra_competitors=9, station_format="S-{n:02d}")
 
 
 class Tablet:
@@ -391,16 +378,13 @@ def test_conflicted_competitor_is_not_offered_and_its_api_call_is_403(live, brow
 # --- blind marking -----------------------------------------------------------------------------------
 
 def test_blind_contest_shows_no_identity_to_the_judge(server, browser, tablets, artefacts):
-    world = make_world(server, blind=True, extra_competitors=5, bib_format="BIB-{n:03d}", station_format="ST-{n:02d}")
-    server.start()
-    from competition import create_app
     from competition.extensions import db
     from competition.models import Enterprise, Person
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": server.database_url, "COMPETITION_LOG_LEVEL": "WARNING"})
-    with app.app_context():
+    with world_in(server.database_url, scheme=DESCRIBED, blind=True, extra_competitors=5, bib_format="BIB-{n:03d}",
+                  station_format="ST-{n:02d}") as (_app, world):
         secrets = [p.name for p in db.session.query(Person)] + [e.name for e in db.session.query(Enterprise)]
-        db.engine.dispose()
+    server.start()
     secrets += ["BIB-", "ST-0"]
 
     link = qr_link(browser, server, world, "j1")

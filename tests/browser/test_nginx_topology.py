@@ -27,8 +27,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import REDIS_URL, service_unavailable
 from tests.live_server import LiveServer, free_port, prepared_server
-from tests.support import create_account
-from tests.world import build_world
+from tests.browser.worlds import world_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
@@ -210,20 +209,13 @@ def redis_url() -> str:
 @pytest.fixture
 def topology(tmp_path, nginx_path, empty_postgres_url, redis_url):
     """nginx in front of two app processes on one schema and one Redis channel, with a running contest."""
-    from competition import create_app
-
     env = {"COMPETITION_REDIS_URL": redis_url, "COMPETITION_REDIS_CHANNEL": f"competition-test-{uuid.uuid4().hex[:8]}"}
     servers = []
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
         servers.append(prepared_server(tmp_path / name, empty_postgres_url, **env))
-    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_postgres_url, "SOCKETIO_ASYNC_MODE": "threading",
-                      "COMPETITION_LIVE_SYNC": True, "COMPETITION_LOG_LEVEL": "WARNING"})
-    world = build_world(app, lambda role="admin", **kw: create_account(app, role, **kw))
-    with app.app_context():
-        from competition.extensions import db
-
-        db.engine.dispose()
+    with world_in(empty_postgres_url) as (_app, world):
+        pass
     nginx = None
     try:
         for server in servers:

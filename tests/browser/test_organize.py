@@ -14,8 +14,8 @@ from playwright.sync_api import expect
 
 from tests.browser.pages import sign_in
 from tests.masterdata import make_id
-from tests.support import PASSWORD, create_account
-from tests.world import build_world
+from tests.browser.worlds import served_world
+from tests.support import PASSWORD
 
 HEADERS = ["组成部分", "组成部分名称", "权重", "模块", "模块名称", "评分项", "评分项名称", "类型", "满分", "裁判人数"]
 ROWS = [
@@ -179,17 +179,7 @@ def test_organiser_sets_up_and_starts_a_contest(server, page, artefacts, tmp_pat
 @pytest.fixture
 def final_contest(server):
     """A running server whose database holds a final contest of three competitors."""
-    from competition import create_app
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": server.database_url, "SOCKETIO_ASYNC_MODE": "threading",
-                      "COMPETITION_LOG_LEVEL": "WARNING"})
-    world = build_world(app, lambda role="admin", **kw: create_account(app, role, **kw), state="final")
-    with app.app_context():
-        from competition.extensions import db
-
-        db.engine.dispose()
-    server.start()
-    return world
+    return served_world(server, state="final")
 
 
 def test_organiser_runs_the_results_ceremony(server, final_contest, page):

@@ -9,54 +9,27 @@ under test with a 409 of the API's error shape; everything else goes to the serv
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 
 import pytest
 import requests
 from playwright.sync_api import expect
 
 from tests.browser.pages import sign_in
-from tests.support import PASSWORD, create_account
-from tests.world import build_world
-
-
-def _world(server, **options):
-    from competition import create_app
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": server.database_url, "SOCKETIO_ASYNC_MODE": "threading",
-                      "COMPETITION_LIVE_SYNC": True, "COMPETITION_LOG_LEVEL": "WARNING"})
-    world = build_world(app, lambda role="admin", **kw: create_account(app, role, **kw), **options)
-    return app, world
+from tests.browser.worlds import make_provisional, served_world, world_in
+from tests.support import PASSWORD
 
 
 @pytest.fixture
 def running(server):
     """A running contest; no module is locked."""
-    from competition.extensions import db
-
-    app, world = _world(server)
-    with app.app_context():
-        db.engine.dispose()
-    server.start()
-    return server, world
+    return server, served_world(server)
 
 
 @pytest.fixture
 def provisional(server):
     """A provisional contest (every module locked) with its appeal window open."""
-    from competition.extensions import db
-    from competition.models import Contest, ContestState, ModuleLock
-    from competition.services import standings
-
-    app, world = _world(server)
-    with app.app_context():
-        contest = db.session.get(Contest, world.contest_id)
-        for _, module in standings.scheme_of(contest).modules():
-            db.session.add(ModuleLock(contest_id=contest.id, module_code=module.code, locked=True))
-        contest.state, contest.appeal_window_minutes = ContestState.PROVISIONAL, 120
-        contest.provisional_at = datetime.now(timezone.utc)
-        db.session.commit()
-        db.engine.dispose()
+    with world_in(server.database_url) as (_app, world):
+        make_provisional(world)
     server.start()
     return server, world
 
