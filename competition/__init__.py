@@ -38,6 +38,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    from competition.extensions import JSONProvider
+
+    app.json = JSONProvider(app)  # too deep a body, or too long a number, is a 400 (not a 500)
     app.json.ensure_ascii = False  # Chinese names stay readable in API answers
     app.json.sort_keys = False  # fields in schema order
 

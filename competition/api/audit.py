@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from competition.api.access import roles_required
 from competition.api.blueprint import Blueprint
-from competition.api.schemas import Out, Strict
+from competition.api.schemas import Id, Out, Strict
 from competition.extensions import db
 from competition.models import AuditEntry, Role
 from competition.services import audit
@@ -16,7 +16,7 @@ blp = Blueprint("audit", __name__, description="The append-only, hash-chained au
 
 
 class AuditQuery(Strict):
-    contest_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
+    contest_id = Id()
     after_seq = fields.Integer(load_default=0, validate=validate.Range(0, 2**63 - 1))
     limit = fields.Integer(load_default=500, validate=validate.Range(0, 2**31 - 1))
 

@@ -14,7 +14,7 @@ from werkzeug.exceptions import default_exceptions
 from competition.api.access import caller, require_user, roles_required
 from competition.api.blueprint import Blueprint, no_content
 from competition.api.errors import abort, json_error
-from competition.api.schemas import CODE, NAME, REASON, Out, Strict
+from competition.api.schemas import CODE, NAME, REASON, Id, Out, Strict
 from competition.api.transaction import large_body, transactional
 from competition.domain.ranking import STATUSES
 from competition.domain.scheme import scheme_to_dict
@@ -26,7 +26,6 @@ blp = Blueprint("contests", __name__, description="Contests: settings, marking s
                                                   "lifecycle")
 
 STAFF = (Role.ADMIN, Role.ORGANIZER)
-MAX_ID = contests.MAX_ID
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -162,9 +161,8 @@ class SchemeFile(Strict):
 
 
 class CompetitorIn(Strict):
-    person_id = fields.Integer(strict=True, validate=validate.Range(1, MAX_ID))
-    member_ids = fields.List(fields.Integer(strict=True, validate=validate.Range(1, MAX_ID)),
-                             validate=validate.Length(1, 3))
+    person_id = Id(strict=True)
+    member_ids = fields.List(Id(strict=True), validate=validate.Length(1, 3))
     team_name = fields.String(validate=[NAME, not_blank])
     bib = fields.String(required=True, validate=[CODE, not_blank])
     station = fields.String(allow_none=True, validate=CODE)
@@ -229,7 +227,7 @@ class AspectsField(fields.Field):
 
 
 class JudgeIn(Strict):
-    user_id = fields.Integer(required=True, strict=True, validate=validate.Range(1, MAX_ID))
+    user_id = Id(required=True, strict=True)
     chief = fields.Boolean(load_default=False)
     aspects = AspectsField(required=True, metadata={"example": ["A1", "A2"]})
 

@@ -16,7 +16,7 @@ from marshmallow import fields, validate
 from competition.api.access import login_required, require_role, require_user, roles_required
 from competition.api.blueprint import Blueprint
 from competition.api.errors import abort
-from competition.api.schemas import CODE, NAME, Out, Strict
+from competition.api.schemas import CODE, NAME, Id, Out, Strict
 from competition.api.transaction import transactional
 from competition.models import Enterprise, Role
 from competition.services import enterprises, grade_schemes
@@ -110,7 +110,7 @@ class TemplateGradeOut(Out):
 
 
 class VersionQuery(ma.Schema):
-    version = fields.Integer(validate=validate.Range(min=1))
+    version = Id()
 
 
 # --- enterprises ----------------------------------------------------------------------------------

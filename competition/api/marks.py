@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from marshmallow import fields, validate
+from marshmallow import fields
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defer, lazyload
 
 from competition.api.access import require_user
 from competition.api.blueprint import Blueprint
 from competition.api.errors import abort
-from competition.api.schemas import CODE, REASON, Out, Strict
+from competition.api.schemas import CODE, REASON, Id, Out, Strict
 from competition.api.transaction import transactional
 from competition.extensions import db
 from competition.models import Contest, ContestState, Role
@@ -19,11 +19,11 @@ blp = Blueprint("marks", __name__, description="Judges' marks, module locks, the
 
 
 class MarkIn(Strict):
-    competitor_id = fields.Integer(required=True, strict=True)
+    competitor_id = Id(required=True, strict=True)
     aspect_code = fields.String(required=True, validate=CODE)
     value = fields.Raw(required=True, metadata={"oneOf": [{"type": "string"}, {"type": "number"}],
                                                 "example": "7.50"})
-    expected_version = fields.Integer(strict=True, validate=validate.Range(min=0), allow_none=True)
+    expected_version = Id(minimum=0, strict=True, allow_none=True)
 
 
 class MarkValueOut(Out):
@@ -44,7 +44,7 @@ class MarkOut(Out):
 
 
 class MarkQuery(Strict):
-    competitor_id = fields.Integer()
+    competitor_id = Id()
     aspect_code = fields.String(validate=CODE)
 
 

@@ -20,14 +20,12 @@ from marshmallow import fields, validate
 from competition.api.access import login_required, require_user
 from competition.api.blueprint import Blueprint
 from competition.api.errors import abort
-from competition.api.schemas import Out, Strict
+from competition.api.schemas import Id, Out, Strict
 from competition.api.transaction import transactional
 from competition.domain.policy_library import READY_POLICIES
 from competition.services import certificates, contests, promotions
 
 blp = Blueprint("promotions", __name__, description="Direct promotion: outcomes, HR review, ready policies")
-
-MAX_ID = promotions.MAX_ID
 
 
 @contextmanager
@@ -110,7 +108,7 @@ class PromotionDetailOut(PromotionOut):
 
 
 class VersionIn(Strict):
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(1, MAX_ID))
+    version = Id(required=True, strict=True)
 
 
 class RejectIn(VersionIn):
@@ -119,8 +117,8 @@ class RejectIn(VersionIn):
 
 
 class DecisionIn(Strict):
-    id = fields.Integer(required=True, strict=True, validate=validate.Range(1, MAX_ID))
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(1, MAX_ID))
+    id = Id(required=True, strict=True)
+    version = Id(required=True, strict=True)
     action = fields.String(required=True, validate=validate.OneOf(("confirm", "reject")))
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 

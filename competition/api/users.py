@@ -8,7 +8,7 @@ from marshmallow import fields, validate
 from competition.api.access import require_user, roles_required
 from competition.api.blueprint import Blueprint
 from competition.api.errors import abort
-from competition.api.schemas import NAME, Out, Strict
+from competition.api.schemas import NAME, Id, Out, Strict
 from competition.api.transaction import transactional
 from competition.models import Role
 from competition.services import accounts
@@ -44,8 +44,7 @@ class UsersQuery(ma.Schema):
 
 class UserPatch(Strict):
     display_name = fields.String(validate=NAME)
-    enterprise_id = fields.Integer(allow_none=True, validate=validate.Range(min=1),
-                                   metadata={"description": "null: no enterprise (not for hr)"})
+    enterprise_id = Id(allow_none=True, metadata={"description": "null: no enterprise (not for hr)"})
     active = fields.Boolean(truthy={True}, falsy={False}, metadata={
         "description": "false switches the account off at once: its tokens are deleted and its browser sessions end"})
     password = fields.String(load_only=True, validate=validate.Length(min=8, max=200),
@@ -62,7 +61,7 @@ class UserIn(Strict):
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=200))
     display_name = fields.String(load_default="", validate=validate.Length(max=200))
     role = fields.String(required=True, validate=validate.OneOf(ROLE_NAMES))
-    enterprise_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    enterprise_id = Id(load_default=None, allow_none=True)
 
 
 @blp.route("/users")

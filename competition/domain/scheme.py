@@ -418,7 +418,11 @@ class _Validator:
         if value is None:
             return default
         if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-            value = int(value.strip())
+            try:
+                value = int(value.strip())
+            except ValueError:  # more digits than int() converts: out of range all the same
+                self.add(field_path, f"must be between {low} and {high}")
+                return None
         if isinstance(value, bool) or not isinstance(value, int):
             self.add(field_path, "must be a whole number")
             return None

@@ -206,13 +206,17 @@ def _clean_settings(data: Mapping[str, Any], contest: Contest | None) -> dict[st
         errors["timezone"] = [f"not a known IANA time zone: {tz_name!r}"]
     for key in ("starts_at", "ends_at", "freeze_at"):
         moment = values.get(key)
-        if moment is not None and moment.tzinfo is None:
-            moment = moment.replace(tzinfo=zone) if zone else None
-        if moment is not None:
-            values[key] = moment.astimezone(timezone.utc)
+        if moment is None or (moment.tzinfo is None and zone is None):
+            continue  # an unknown zone is reported above
+        moment = _as_utc(moment, zone)
+        if moment is None:
+            errors[key] = [f"must lie between {EARLIEST_MOMENT:%Y-%m-%d} and {LATEST_MOMENT:%Y-%m-%d} (UTC)"]
+        else:
+            values[key] = moment
     starts = values.get("starts_at", contest.starts_at if contest else None)
     ends = values.get("ends_at", contest.ends_at if contest else None)
-    if starts is not None and ends is not None and ends <= starts:
+    if (starts is not None and ends is not None and not errors.keys() & {"timezone", "starts_at", "ends_at"}
+            and ends <= starts):
         errors["ends_at"] = ["must be after starts_at"]
     if "tie_breakers" in values:
         try:
@@ -234,6 +238,24 @@ def _clean_settings(data: Mapping[str, Any], contest: Contest | None) -> dict[st
     if "name" in values:
         values["name"] = values["name"].strip()
     return values
+
+
+# The span a contest's times may lie in. Far enough inside datetime's years 1 to 9999 that the times
+# convert to any time zone and a contest's calendar year has a next one (promotions.py), which a
+# year 1 or 9999 would make an OverflowError (a 500) instead of a 422.
+EARLIEST_MOMENT = datetime(1900, 1, 1, tzinfo=timezone.utc)
+LATEST_MOMENT = datetime(2999, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
+
+
+def _as_utc(moment: datetime, zone: ZoneInfo | None) -> datetime | None:
+    """`moment` in UTC (a naive one read in `zone`), or None outside EARLIEST_MOMENT..LATEST_MOMENT."""
+    try:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=zone)
+        moment = moment.astimezone(timezone.utc)
+    except OverflowError:  # beyond year 1 or 9999 once in UTC
+        return None
+    return moment if EARLIEST_MOMENT <= moment <= LATEST_MOMENT else None
 
 
 def _zone(name: str) -> ZoneInfo | None:

@@ -322,7 +322,10 @@ def _number(value: Any) -> Any:
     if not text:
         return None
     if text.isascii() and text.isdigit():
-        return int(text)
+        try:
+            return int(text)
+        except ValueError:  # more digits than int() converts: build_scheme finds it out of range
+            return text
     try:
         Decimal(text)
     except ArithmeticError:

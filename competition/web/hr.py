@@ -21,6 +21,7 @@ from competition.extensions import db
 from competition.i18n import id_type_names, kind_names, level_names
 from competition.models import Person, Role
 from competition.services import certificates, enterprises, grade_schemes, people, people_import, promotions
+from competition.services.contests import MAX_ID
 from competition.services.enterprises import MasterDataError
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
@@ -90,6 +91,8 @@ def grade_scheme():
     enterprise = g.enterprise
     versions = grade_schemes.versions(enterprise.id)
     wanted = request.args.get("version", type=int)
+    if wanted and not 0 < wanted <= MAX_ID:  # beyond the database's integers: no such version (not a 500)
+        abort(404)
     scheme = grade_schemes.version(enterprise.id, wanted) if wanted else grade_schemes.current(enterprise.id)
     if wanted and scheme is None:
         abort(404)
@@ -104,7 +107,7 @@ def grade_scheme():
 def people_list():
     enterprise = g.enterprise
     q = request.args.get("q", "", type=str)[:100]
-    page = max(1, request.args.get("page", 1, type=int))
+    page = min(max(1, request.args.get("page", 1, type=int)), MAX_ID)  # a huge page would overflow OFFSET
     found, total = people.page(enterprise, q, viewer=current_user, page=page, page_size=PAGE_SIZE)
     scheme = people.SchemeView.of(enterprise.id)
     rows = [people.person_dict(p, viewer=current_user, scheme=scheme) for p in found]
