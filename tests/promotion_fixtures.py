@@ -212,3 +212,40 @@ def promotions_of(client, contest_id: int, account: Account) -> dict[int, dict[s
     response = client.get(f"/api/v1/contests/{contest_id}/promotions", headers=account.headers)
     assert response.status_code == 200, response.get_json()
     return {row["person_id"]: row for row in response.get_json()}
+
+
+def template_grades(changes: Mapping[str, Mapping[str, Any]] | None = None,
+                    insert_before: Mapping[str, Sequence[Mapping[str, Any]]] | None = None) -> list[dict[str, Any]]:
+    """The 新八级 template as PUT accepts it, with `changes` applied to grades by code and the grades of
+    `insert_before[code]` put just below that grade (a changed scheme, for a new scheme version)."""
+    grades: list[dict[str, Any]] = []
+    for grade in EIGHT_GRADE_TEMPLATE.to_dicts():
+        grades.extend(dict(g) for g in (insert_before or {}).get(grade["code"], ()))
+        grades.append({**grade, **(changes or {}).get(grade["code"], {})})
+    return grades
+
+
+# The audit's reproduction: `technician` moves up to level 1 (renamed 高级技师A), `tech_a` takes level 2.
+TECHNICIAN_RAISED = template_grades(
+    {"technician": {"name": "高级技师A", "national_level": 1}},
+    {"technician": [{"code": "tech_a", "name": "技师A", "national_level": 2}]})
+# The other way: `technician` moves down to level 3, `tech_b` takes level 2.
+TECHNICIAN_LOWERED = template_grades(
+    {"technician": {"name": "高级工二档", "national_level": 3}},
+    {"senior_technician": [{"code": "tech_b", "name": "技师B", "national_level": 2}]})
+
+
+def reveal_bands(client, contest: PromotionContest) -> dict[str, str | None]:
+    """Run the whole results ceremony of a final contest: bib -> the `band` of its reveal step."""
+    url = f"/api/v1/contests/{contest.contest_id}/reveal"
+    headers = contest.setup.organizer.headers
+    response = client.post(url + "/start", headers=headers)
+    assert response.status_code == 200, response.get_json()
+    bands: dict[str, str | None] = {}
+    for _ in range(response.get_json()["remaining"]):
+        step = client.post(url + "/next", headers=headers)
+        assert step.status_code == 200, step.get_json()
+        row = step.get_json()
+        bands[row["competitor"]["bib"]] = row["band"]
+    assert client.post(url + "/next", headers=headers).status_code == 409
+    return bands

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from tests.promotion_fixtures import POLICY, prepare_contest, promotion_contest, reveal_bands, set_person
 from tests.world import build_world
 
 
@@ -380,6 +381,7 @@ def test_the_coalescing_window_widens_with_publishing_cost_but_never_beyond_200_
 def test_results_ceremony_reveals_from_the_bottom_up(app, client, make_user):
     from competition.extensions import db
     from competition.models import Contest, ContestState
+    from competition.services import promotions
 
     world = build_world(app, make_user)
     for competitor, value in (("c1", "5"), ("c2", "3"), ("c3", "4")):
@@ -392,6 +394,7 @@ def test_results_ceremony_reveals_from_the_bottom_up(app, client, make_user):
         contest = db.session.get(Contest, world.contest_id)
         contest.state = ContestState.FINAL
         contest.promotion_policy = {"bands": [{"name": "第1名", "ranks": [1, 1], "action": {"raise_levels": 1}}]}
+        promotions.compute_for_contest(contest)  # as the transition to final does
         db.session.commit()
     assert_error(client.post(reveal + "/next", headers=world.organizer.headers), 409, reason="reveal_not_started")
     assert_error(client.post(reveal + "/start", headers=world.judges["chief"].headers), 403)
@@ -413,6 +416,67 @@ def test_results_ceremony_reveals_from_the_bottom_up(app, client, make_user):
     assert_error(client.post(reveal + "/next", headers=world.organizer.headers), 409, reason="all_revealed")
     final = standings(client, world)["rows"]
     assert final[world.competitors["c1"]]["rank"] == 1 and final[world.competitors["c1"]]["total"] == "25.00"
+
+
+STUDENT_POLICY = {**POLICY, "eligible_kinds": ["employee", "student"], "student_bands": [
+    {"name": "学生前3名", "ranks": [1, 3], "action": {"to_level": 3, "if_held": "next_level"}, "cap_level": 2}]}
+
+
+def test_reveal_shows_the_band_of_each_competitors_promotion_outcome(client, admin):
+    """live.md: the reveal shows the "promotion band if any"; promotion.md: students are matched against
+    `student_bands`, and people who are not eligible get no promotion, hence no band."""
+    contest = promotion_contest(client, admin, [95, 94, 93, 92, 91, 50], students=[1],
+                                grades={3: "senior_technician"}, policy=STUDENT_POLICY)
+    outcomes = contest.outcomes()
+    assert (outcomes[1]["status"], outcomes[1]["band"]) == ("proposed", "学生前3名")
+    assert (outcomes[3]["reason"], outcomes[6]["reason"]) == ("capped", "below_min_total")
+    assert contest.reject(2, reason="材料不全").status_code == 200  # an HR decision changes nothing on stage
+    assert reveal_bands(client, contest) == {
+        "6": None,          # rank 6, total 50: below_min_total
+        "5": "第4-10名", "4": "第4-10名",
+        "3": None,          # rank 3 already 高级技师 (level 1): capped, no promotion
+        "2": "前3名",        # employee
+        "1": "学生前3名",    # a student at rank 1: the student band, not the employees' 前3名
+    }
+
+
+def test_reveal_shows_no_band_for_kinds_not_eligible_and_earlier_promotions(client, admin):
+    from tests.promotion_fixtures import contest_with_people
+
+    # once_per_year: bib 1 had a competition promotion confirmed this year, in another contest.
+    earlier = promotion_contest(client, admin, [95, 90])
+    assert earlier.confirm(1).status_code == 200
+    contest_id = contest_with_people(client, admin, earlier.setup.organizer,
+                                     [earlier.person(1), earlier.person(2)], [99, 98], name="2026年电工技能比武（复赛）")
+    url = f"/api/v1/contests/{contest_id}/reveal"
+    headers = earlier.setup.organizer.headers
+    assert client.post(url + "/start", headers=headers).status_code == 200
+    steps = [client.post(url + "/next", headers=headers).get_json() for _ in range(2)]
+    assert [(s["rank"], s["band"]) for s in steps] == [(2, "前3名"), (1, None)]  # rank 1: already promoted
+    # kind_not_eligible: a student at rank 1 under a policy for employees only.
+    contest = promotion_contest(client, admin, [95, 90, 85], students=[1])
+    assert contest.outcomes()[1]["reason"] == "kind_not_eligible"
+    assert reveal_bands(client, contest) == {"3": "前3名", "2": "前3名", "1": None}
+
+
+def test_reveal_shows_a_teams_band_when_its_promoted_members_share_it(client, admin):
+    """promotion.md: every member of a team gets their own outcome (the team's rank; eligibility, kind and
+    level their own). The team's band is the one its promoted members share: members without a band
+    (not eligible) do not hide it; members promoted under different bands leave the team without one."""
+    contest = prepare_contest(client, admin, [95, 94, 93, 92], team_size=2, policy=STUDENT_POLICY,
+                              students=[2], member_grades={(3, 0): "senior_technician"})
+    set_person(client.application, contest.person(1, 1), kind="student")  # team 1: employee + student
+    assert contest.setup.transition("final").status_code == 200
+    bands = {(bib, member): contest.outcome(bib, member)["band"] for bib in (1, 2, 3) for member in (0, 1)}
+    assert bands == {(1, 0): "前3名", (1, 1): "学生前3名", (2, 0): "学生前3名", (2, 1): "学生前3名",
+                     (3, 0): "前3名", (3, 1): "前3名"}
+    assert contest.outcome(3, 0)["reason"] == "capped"
+    assert reveal_bands(client, contest) == {
+        "4": "第4-10名",
+        "3": "前3名",        # one member capped (no promotion), the other promoted under 前3名
+        "2": "学生前3名",    # two students
+        "1": None,          # an employee under 前3名 and a student under 学生前3名: no single band
+    }
 
 
 def test_a_savepoint_inside_a_request_sends_nothing_before_the_real_commit(app, client, world):

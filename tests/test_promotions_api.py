@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from competition.domain.certificates import CERT_NUMBER_RE, parse_certificate_number
 from competition.domain.policy_library import READY_POLICIES
 from tests.contest_fixtures import create_contest, new_account
-from tests.promotion_fixtures import API_FIELDS, give_grade, promotion_contest, set_scheme
+from tests.promotion_fixtures import (API_FIELDS, TECHNICIAN_LOWERED, TECHNICIAN_RAISED, give_grade, promotion_contest,
+                                      set_scheme, template_grades)
 from tests.support import assert_error
 
 
@@ -231,14 +234,85 @@ def test_confirm_refused_when_the_target_grade_left_the_scheme(client, admin):
     assert "technician" in body["message"]
 
 
-def test_the_certificate_uses_the_current_scheme_name(client, admin):
-    from competition.domain.grades import EIGHT_GRADE_TEMPLATE
+def assert_grant_agrees(client, contest, bib, certificate) -> None:
+    """The certificate, the person's recorded grade and the proposal name the same grade and level."""
+    outcome = contest.outcome(bib)
+    held = held_grade(client, contest, bib)
+    assert outcome["status"] == "confirmed"
+    assert certificate["grade_code"] == held["grade_code"] == outcome["to_grade"]
+    assert certificate["level"] == held["national_level"] == outcome["to_level"]
+    assert parse_certificate_number(certificate["number"]).level == outcome["to_level"]
 
-    contest = promotion_contest(client, admin, [95, 90])
-    grades = [dict(g, name="技师（一档）") if g["code"] == "technician" else g for g in EIGHT_GRADE_TEMPLATE.to_dicts()]
+
+def test_the_certificate_keeps_the_proposals_scheme_version(client, admin):
+    """promotion.md: promotions and certificates keep the scheme version they used. A renamed grade
+    (same code, same level) is granted as proposed: the certificate prints the proposal's version."""
+    contest = promotion_contest(client, admin, [95, 90], grades={1: "senior"})
+    set_scheme(client, admin, contest.enterprise_of(1), template_grades({"technician": {"name": "技师（一档）"}}))
+    response = contest.confirm(1)
+    assert response.status_code == 200, response.get_json()
+    certificate = response.get_json()["certificate"]
+    assert (certificate["grade_code"], certificate["grade_name"], certificate["scheme_version"]) == (
+        "technician", "技师", 1)
+    assert (certificate["level"], certificate["level_label"]) == (2, "二级/技师")
+    assert_grant_agrees(client, contest, 1, certificate)
+
+
+def test_a_new_sub_level_below_the_target_keeps_the_proposal(client, admin):
+    """The target is no longer its level's entry grade in the new version, but still of the proposed
+    level: the confirmation grants exactly the proposal."""
+    contest = promotion_contest(client, admin, [95, 90], grades={1: "senior"})
+    set_scheme(client, admin, contest.enterprise_of(1), template_grades(
+        insert_before={"technician": [{"code": "tech_0", "name": "技师预备档", "national_level": 2}]}))
+    response = contest.confirm(1)
+    assert response.status_code == 200, response.get_json()
+    certificate = response.get_json()["certificate"]
+    assert (certificate["grade_code"], certificate["grade_name"], certificate["level"],
+            certificate["scheme_version"]) == ("technician", "技师", 2, 1)
+    assert_grant_agrees(client, contest, 1, certificate)
+
+
+@pytest.mark.parametrize(("grades", "now_level"), [(TECHNICIAN_RAISED, 1), (TECHNICIAN_LOWERED, 3)],
+                         ids=["raised", "lowered"])
+def test_confirm_refused_when_the_scheme_moved_the_target_to_another_level(client, admin, grades, now_level):
+    """The audit's reproduction: proposed 技师 (level 2) under version 1; version 2 maps `technician` to
+    another level. Granting the code would give the person a level the policy (and its cap) did not
+    award, or less than the certificate would say: 409, nothing changes, the proposal can be rejected."""
+    contest = promotion_contest(client, admin, [95, 90], grades={1: "senior"})
+    row = contest.outcome(1)
+    assert (row["status"], row["to_grade"], row["to_level"]) == ("proposed", "technician", 2)
     set_scheme(client, admin, contest.enterprise_of(1), grades)
-    certificate = contest.confirm(1).get_json()["certificate"]
-    assert (certificate["grade_name"], certificate["scheme_version"]) == ("技师（一档）", 2)
+    body = assert_error(contest.confirm(1), 409)
+    assert "technician" in body["message"] and f"level {now_level}" in body["message"]
+    assert body["current"] == row
+    assert certificates_count(client.application) == 0
+    assert contest.outcome(1) == row
+    held = held_grade(client, contest, 1)
+    assert (held["grade_code"], held["national_level"], held["source"]) != ("technician", now_level, "promotion")
+    assert held["grade_code"] == "senior" and held["national_level"] == 3
+    # The same refusal inside a batch; rejecting stays possible.
+    batch = client.post("/api/v1/promotions/decide", headers=contest.hr_of(1).headers,
+                        json={"decisions": [{"id": row["id"], "version": row["version"], "action": "confirm"}]})
+    assert batch.status_code == 200, batch.get_json()
+    (result,) = batch.get_json()["results"]
+    assert (result["ok"], result["status"]) == (False, 409)
+    assert contest.reject(1, reason="等级体系已调整，按新体系重新认定").status_code == 200
+    assert certificates_count(client.application) == 0
+
+
+def test_confirm_refused_when_the_target_became_appointed_only(client, admin):
+    """promotion.md step 5: never an appointed_only grade. Proposed 高级技师 (level 1) from 技师; the new
+    version makes `senior_technician` reachable by appointment only."""
+    contest = promotion_contest(client, admin, [95, 94], grades={2: "technician"})
+    row = contest.outcome(2)
+    assert (row["status"], row["to_grade"], row["to_level"]) == ("proposed", "senior_technician", 1)
+    set_scheme(client, admin, contest.enterprise_of(2), template_grades(
+        {"senior_technician": {"appointed_only": True}},
+        {"senior_technician": [{"code": "top_technician", "name": "高级技师", "national_level": 1}]}))
+    body = assert_error(contest.confirm(2), 409)
+    assert "senior_technician" in body["message"] and "appointment" in body["message"]
+    assert certificates_count(client.application) == 0
+    assert held_grade(client, contest, 2)["grade_code"] == "technician"
 
 
 def test_the_audit_log_never_holds_id_numbers(app, client, admin):

@@ -14,7 +14,6 @@ import io
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import url_for
 from openpyxl import Workbook
@@ -29,9 +28,9 @@ from competition.domain.numbers import format_decimal
 from competition.extensions import db
 from competition.models import (Certificate, CertificateSerial, Contest, Enterprise, Occupation, Person,
                                 Promotion, Role, User)
+from competition.services import contests
 from competition.services.enterprises import sees_identity
 
-DEFAULT_TIMEZONE = "Asia/Shanghai"
 BASIS = "职业技能竞赛直接晋升"
 NO_DIRECTION = "--"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # text a spreadsheet program would run as a formula
@@ -43,16 +42,8 @@ class CertificateError(Exception):
         self.status, self.message = status, message
 
 
-def contest_zone(contest: Contest) -> ZoneInfo:
-    """The contest's time zone (api.md: dates that decide a year are taken in it)."""
-    try:
-        return ZoneInfo(contest.timezone or DEFAULT_TIMEZONE)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return ZoneInfo(DEFAULT_TIMEZONE)
-
-
 def local_date(contest: Contest, moment: datetime) -> date:
-    return moment.astimezone(contest_zone(contest)).date()
+    return moment.astimezone(contests.contest_zone(contest)).date()
 
 
 # --- serials and numbers -----------------------------------------------------------------------------
@@ -91,9 +82,12 @@ def _next_serial_locked(prefix: str) -> int:  # pragma: no cover - fallback for 
     return row.last_serial
 
 
-def issue(promotion: Promotion, *, grade_name: str, scheme_version: int | None, user: User | None,
-          now: datetime) -> Certificate:
-    """The certificate of a promotion being confirmed (same transaction), with its printed snapshot."""
+def issue(promotion: Promotion, *, user: User | None, now: datetime) -> Certificate:
+    """The certificate of a promotion being confirmed (same transaction), with its printed snapshot.
+
+    The grade is exactly the proposal's: its code, name and national level as they were in the scheme
+    version the proposal was computed with, and that version (promotion.md: promotions and
+    certificates keep the version they used)."""
     contest: Contest = promotion.contest
     person: Person = promotion.person
     enterprise = db.session.get(Enterprise, promotion.enterprise_id)
@@ -109,8 +103,9 @@ def issue(promotion: Promotion, *, grade_name: str, scheme_version: int | None, 
         person_name=person.name, id_type=person.id_type, id_number=person.id_number,
         occupation_code=occupation.code, occupation_name=occupation.name, occupation_edition=occupation.edition,
         direction=(occupation.direction or "").strip() or NO_DIRECTION,
-        level=level, level_label=level_label(level), grade_code=promotion.to_grade, grade_name=grade_name,
-        scheme_version=scheme_version, issuer_name=enterprise.name, issue_date=issued_on,
+        level=level, level_label=level_label(level), grade_code=promotion.to_grade,
+        grade_name=promotion.to_grade_name or promotion.to_grade, scheme_version=promotion.scheme_version,
+        issuer_name=enterprise.name, issue_date=issued_on,
         contest_name=contest.name, rank=promotion.rank, total=promotion.total,
         basis=basis_text(contest.name, promotion.rank), issued_at=now, issued_by=user.id if user else None)
     db.session.add(certificate)

@@ -12,7 +12,9 @@ contest's end (both dates in the contest's time zone). It stores exactly one `Pr
 enterprise row first (then the proposal, the person, the serial row: always in that order, so
 concurrent decisions and batches cannot deadlock); the proposal's `version` must be the one the
 officer saw, and the proposal still `proposed`, else 409. Confirming re-checks once-per-year, sets the
-person's grade in the occupation and issues the certificate, all in the caller's transaction.
+person's grade in the occupation and issues the certificate, all in the caller's transaction; both are
+exactly the proposal, in the scheme version it was computed with (409 when the current scheme gives
+its grade another level).
 
 Services only flush; the API view commits. Refusals are `PromotionError(status, message, …)`.
 """
@@ -35,8 +37,7 @@ from competition.domain.promotion import Entrant, compute_outcomes, count_ranked
 from competition.extensions import db
 from competition.models import Competitor, Contest, Enterprise, Person, PersonGrade, Promotion, Role, User
 from competition.models.promotion import CONFIRMED, NOT_ELIGIBLE, PROPOSED, REJECTED
-from competition.services import audit, certificates, grade_schemes, standings
-from competition.services.certificates import CertificateError, contest_zone
+from competition.services import audit, certificates, contests, grade_schemes, standings
 
 MAX_ID = 2**31 - 1
 REASON_LABELS = {
@@ -75,7 +76,7 @@ def policy_hash(policy: Mapping[str, Any]) -> str:
 
 def year_window(contest: Contest) -> tuple[int, datetime, datetime]:
     """The calendar year of the contest's end in its time zone, as [start, end) instants in UTC."""
-    zone = contest_zone(contest)
+    zone = contests.contest_zone(contest)
     year = contest.ends_at.astimezone(zone).year
     start = datetime(year, 1, 1, tzinfo=zone).astimezone(timezone.utc)
     end = datetime(year + 1, 1, 1, tzinfo=zone).astimezone(timezone.utc)
@@ -243,9 +244,9 @@ def by_contest_for_enterprise(enterprise_id: int) -> list[tuple[Contest, list[Pr
     groups: dict[int, list[Promotion]] = defaultdict(list)
     for promotion in rows:
         groups[promotion.contest_id].append(promotion)
-    contests = [db.session.get(Contest, contest_id) for contest_id in groups]
-    contests.sort(key=lambda c: (c.final_at or c.ends_at, c.id), reverse=True)
-    return [(contest, groups[contest.id]) for contest in contests]
+    found = [db.session.get(Contest, contest_id) for contest_id in groups]
+    found.sort(key=lambda c: (c.final_at or c.ends_at, c.id), reverse=True)
+    return [(contest, groups[contest.id]) for contest in found]
 
 
 def promotion_dict(promotion: Promotion) -> dict[str, Any]:
@@ -323,10 +324,63 @@ def _check_decidable(promotion: Promotion, version: int) -> None:
                                   "reload it and decide again.", current=promotion_dict(promotion))
 
 
+def _version_text(scheme_version: int | None) -> str:
+    return f"version {scheme_version}" if scheme_version is not None else "the 新八级 template"
+
+
+def _level_text(level: int | None) -> str:
+    return f"level {level} ({LEVEL_NAMES[level]})" if level is not None else "no national level"
+
+
+def _grantable_target(promotion: Promotion, scheme: domain_grades.GradeScheme,
+                      scheme_version: int | None) -> domain_grades.Grade:
+    """The proposal's target grade in the enterprise's current scheme, when granting its code gives the
+    person exactly what the proposal says; 409 otherwise.
+
+    A person holds a grade as a code of the employer's *current* scheme (`PersonGrade`), read with
+    that version's level. The proposal was computed with the version it keeps; if the current version
+    dropped the code, maps it to another national level (granting it would give a level the policy and
+    its cap did not award, or less than the certificate would say) or makes it appointment-only
+    (promotion.md step 5: never an appointed_only grade), the held grade, the certificate and the
+    proposal could not agree, so the proposal cannot be confirmed as it stands.
+    """
+    code, proposed = promotion.to_grade, promotion.to_level
+    computed = _version_text(promotion.scheme_version)
+    now_ = _version_text(scheme_version)
+    remedy = ("Reject this proposal; while none of the contest's promotions is confirmed, the organiser can "
+              "reopen and finalise the contest again to recompute it under the current scheme.")
+    if code not in scheme.codes():
+        raise PromotionError(409, f"The grade {code!r} is no longer in the enterprise's grade scheme ({now_}); "
+                                  f"the proposal cannot be confirmed. {remedy}",
+                             errors={"to_grade": [f"{code} is not in the grade scheme ({now_})"]},
+                             current=promotion_dict(promotion))
+    grade = scheme.get(code)
+    if grade.national_level != proposed:
+        raise PromotionError(
+            409, f"The grade scheme changed after this proposal was computed: it proposes {code!r} "
+                 f"({promotion.to_grade_name}) at {_level_text(proposed)} under {computed}, but {now_} maps "
+                 f"{code!r} ({grade.name}) to {_level_text(grade.national_level)}. Confirming would record a "
+                 f"grade of another level than the proposal and its certificate. {remedy}",
+            errors={"to_grade": [f"{code} is {_level_text(grade.national_level)} in {now_}, "
+                                 f"not {_level_text(proposed)} as in {computed}"]},
+            current=promotion_dict(promotion))
+    if grade.appointed_only:
+        raise PromotionError(
+            409, f"The grade {code!r} ({grade.name}) is reached by appointment only in the current grade scheme "
+                 f"({now_}); a competition promotion never grants it. {remedy}",
+            errors={"to_grade": [f"{code} is appointed_only in {now_}"]}, current=promotion_dict(promotion))
+    return grade
+
+
 def confirm(promotion: Promotion, user: User, version: int, *, at: datetime | None = None) -> Promotion:
     """Confirm a proposal: the person's grade in the occupation becomes the target grade and the
     certificate is issued, in the caller's transaction. 409 when stale, already decided, or when the
-    person has had another competition promotion confirmed in that year meanwhile (once_per_year)."""
+    person has had another competition promotion confirmed in that year meanwhile (once_per_year).
+
+    What is granted is exactly the proposal: its grade code, and the certificate prints that grade's
+    name and national level as they were in the scheme version the proposal was computed with
+    (promotion.md: promotions and certificates keep the version they used). 409 when the enterprise's
+    current scheme no longer gives that code the proposed level (see `_grantable_target`)."""
     at = at or now()
     _check_decidable(promotion, version)
     contest = promotion.contest
@@ -336,7 +390,7 @@ def confirm(promotion: Promotion, user: User, version: int, *, at: datetime | No
         earlier = confirmed_in_year([person.id], contest, exclude_id=promotion.id).get(person.id)
         if earlier is not None:
             year, _, _ = year_window(contest)
-            decided = earlier.decided_at.astimezone(contest_zone(contest)).date().isoformat()
+            decided = earlier.decided_at.astimezone(contests.contest_zone(contest)).date().isoformat()
             raise PromotionError(
                 409, f"{person.name} already had a competition promotion confirmed in {year} "
                      f"(contest {earlier.contest.name!r}, confirmed {decided}); this contest's policy allows "
@@ -345,11 +399,7 @@ def confirm(promotion: Promotion, user: User, version: int, *, at: datetime | No
                 current=promotion_dict(promotion))
     scheme_row = grade_schemes.current(promotion.enterprise_id)
     scheme = grade_schemes.to_domain(scheme_row) if scheme_row else domain_grades.EIGHT_GRADE_TEMPLATE
-    scheme_version = scheme_row.version if scheme_row else None
-    if promotion.to_grade not in scheme.codes():
-        raise PromotionError(409, f"The grade {promotion.to_grade!r} is no longer in the enterprise's grade "
-                                  "scheme; the proposal cannot be confirmed.", current=promotion_dict(promotion))
-    target = scheme.get(promotion.to_grade)
+    target = _grantable_target(promotion, scheme, scheme_row.version if scheme_row else None)
     held = db.session.scalar(select(PersonGrade).where(PersonGrade.person_id == person.id,
                                                        PersonGrade.occupation_id == promotion.occupation_id))
     if held is not None and held.grade_code in scheme.codes() and \
@@ -362,18 +412,18 @@ def confirm(promotion: Promotion, user: User, version: int, *, at: datetime | No
     if held is None:
         held = PersonGrade(person_id=person.id, occupation_id=promotion.occupation_id)
         db.session.add(held)
-    held.grade_code, held.since, held.source = target.code, at, "promotion"
+    held.grade_code, held.since, held.source = promotion.to_grade, at, "promotion"
     promotion.status, promotion.decided_by, promotion.decided_at = CONFIRMED, user.id, at
     _flush(promotion)
     try:
-        certificate = certificates.issue(promotion, grade_name=target.name, scheme_version=scheme_version,
-                                         user=user, now=at)
-    except CertificateError as error:
+        certificate = certificates.issue(promotion, user=user, now=at)
+    except certificates.CertificateError as error:
         raise PromotionError(error.status, error.message) from None
     audit.record("promotion.confirm", f"promotion:{promotion.id}", contest_id=promotion.contest_id,
                  before=before,
                  after={"status": CONFIRMED, "version": promotion.version, "person_id": person.id,
-                        "grade": target.code, "level": target.national_level, "certificate": certificate.number})
+                        "grade": promotion.to_grade, "level": promotion.to_level,
+                        "scheme_version": promotion.scheme_version, "certificate": certificate.number})
     return promotion
 
 
