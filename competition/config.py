@@ -54,6 +54,7 @@ def from_environment(instance_path: Path) -> dict:
         "SESSION_COOKIE_SECURE": os.environ.get("COMPETITION_SECURE_COOKIES") == "1",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": os.environ.get("COMPETITION_SECURE_COOKIES") == "1",
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "COMPETITION_TOKEN_LIFETIME": timedelta(days=int(os.environ.get("COMPETITION_TOKEN_DAYS", "30"))),
         # Login throttling: failures allowed inside the window, per user and per address.

@@ -31,6 +31,24 @@ def test_entries_are_chained_and_readable(client, admin, make_user):
         "ok": True, "entries": len(entries)}
 
 
+def test_each_committed_entry_is_one_json_log_line(client, admin, caplog):
+    """operations.md: one JSON line per audit entry, written once the change is committed."""
+    import json
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="competition.audit"):
+        create_users(client, admin, n=2)
+        body = {"username": "user0", "password": "s3cret-pass", "role": "judge"}
+        assert client.post("/api/v1/users", json=body, headers=admin.headers).status_code == 409  # no entry
+    lines = [record.getMessage() for record in caplog.records if record.name == "competition.audit"]
+    assert all("\n" not in line for line in lines)
+    logged = [json.loads(line)["audit"] for line in lines]
+    assert [(e["action"], e["after"]["username"]) for e in logged] == [("user.create", "user0"),
+                                                                        ("user.create", "user1")]
+    stored = client.get("/api/v1/audit", headers=admin.headers).get_json()[-2:]
+    assert [(e["seq"], e["hash"]) for e in logged] == [(e["seq"], e["hash"]) for e in stored]
+
+
 def test_audit_is_for_admin_and_organizer_only(client, make_user):
     judge = make_user("judge")
     assert_error(client.get("/api/v1/audit", headers=judge.headers), 403)

@@ -25,6 +25,26 @@ def test_sign_in_page_sets_a_safe_session_cookie(client, make_user):
     assert client.get("/api/v1/users/me").get_json()["username"] == account.username
 
 
+def test_behind_https_the_session_cookie_is_secure(database_url, make_user, monkeypatch):
+    """roles.md: the session cookie is Secure behind HTTPS (COMPETITION_SECURE_COOKIES=1, operations)."""
+    from competition import create_app
+
+    account = make_user("organizer")
+    for setting, secure in ((None, False), ("1", True)):
+        if setting is None:
+            monkeypatch.delenv("COMPETITION_SECURE_COOKIES", raising=False)
+        else:
+            monkeypatch.setenv("COMPETITION_SECURE_COOKIES", setting)
+        app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret",
+                          "SOCKETIO_ASYNC_MODE": "threading", "COMPETITION_LOG_LEVEL": "WARNING"})
+        assert app.config["REMEMBER_COOKIE_SECURE"] is secure
+        browser = app.test_client()
+        response = sign_in(browser, account.username)
+        assert response.status_code == 302
+        flags = [part.strip() for part in response.headers["Set-Cookie"].split(";")]
+        assert ("Secure" in flags) is secure and "HttpOnly" in flags, flags
+
+
 def test_sign_in_with_wrong_password_shows_the_page_again(client, make_user):
     account = make_user("organizer")
     response = sign_in(client, account.username, "wrong")
