@@ -92,6 +92,7 @@ def test_organiser_sets_up_and_starts_a_contest(server, page, artefacts, tmp_pat
     settings.get_by_label("竞赛名称").fill(CONTEST)
     settings.get_by_role("button", name="保存设置").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(CONTEST)
+    page.wait_for_load_state()  # the page reloaded: its modules have attached their handlers
 
     # 2. The marking scheme: a bad file names its row, a good one shows the scheme.
     bad = [*ROWS[:3], ["P", "操作技能", 70, "B", "模块B 调试与排故", "B1", "功能调试", "打分", 20, None]]
@@ -157,6 +158,7 @@ def test_organiser_sets_up_and_starts_a_contest(server, page, artefacts, tmp_pat
     # 5. Start: the page shows the contest running; final is refused with what is missing.
     page.get_by_role("button", name="开赛").click()
     expect(page.get_by_test_id("contest-state")).to_have_text("进行中")
+    page.wait_for_load_state()  # the page reloaded: its modules have attached their handlers
     expect(page.locator("#scheme-form")).to_have_count(0)
     page.get_by_role("button", name="定稿（最终成绩）").click()
     missing = page.get_by_test_id("transition-errors")
