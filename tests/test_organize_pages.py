@@ -122,3 +122,27 @@ def test_a_frozen_contest_offers_unfreeze_and_a_final_one_reopening(app, client,
     assert config["canUnfreeze"] is False and 'id="reopen-form"' in html
     assert config["reveal"] == {"started": False, "remaining": None}
     assert 'id="reveal-start"' in html and f'href="/api/v1/contests/{setup.contest_id}/results.xlsx"' in html
+
+
+def test_a_team_page_builds_the_team_from_any_enterprise_and_an_individual_page_keeps_its_form(
+        app, client, running, draft):
+    team = create_contest(client, running.organizer, name="双人赛", occupation_code=running.occupation_code,
+                          team_size=2)
+    organizer = signed_in(app, running.organizer.username)
+    html = organizer.get(f"/organize/contests/{team['id']}").get_data(as_text=True)
+    assert page_config(html)["teamSize"] == 2
+    form = html[html.index('id="competitor-form"'):html.index("</form>", html.index('id="competitor-form"'))]
+    assert '<button type="button" class="button secondary" id="competitor-add-member"' in form
+    assert 'aria-labelledby="competitor-members-label"' in form and 'id="competitor-members-label"' in form
+    assert 'id="competitor-person" multiple' in form
+    assert 'id="competitor-enterprise" required' not in form  # the members may come from any enterprise
+    assert 'id="competitor-team"' in form
+    text = json.loads(re.search(r'<script type="application/json" id="organize-text" data-i18n>(.*?)</script>',
+                                html, re.S).group(1))
+    assert {"needMembers", "teamFull", "alreadyInTeam", "removeMember", "noMembers"} <= text.keys()
+
+    html = organizer.get(f"/organize/contests/{draft['id']}").get_data(as_text=True)  # an individual event
+    form = html[html.index('id="competitor-form"'):html.index("</form>", html.index('id="competitor-form"'))]
+    assert 'id="competitor-add-member"' not in form and 'id="competitor-members"' not in form
+    assert '<select name="person" id="competitor-person" required></select>' in form
+    assert '<select name="enterprise" id="competitor-enterprise" required>' in form

@@ -207,3 +207,118 @@ def test_organiser_runs_the_results_ceremony(server, final_contest, page):
     expect(page.get_by_test_id("reveal-next")).to_be_disabled()
     board = requests.get(f"{server.url}/api/v1/contests/{world.contest_id}/standings", timeout=10).json()
     assert all(row["rank"] is not None for row in board["rows"])
+
+
+def api_as(server, username: str, password: str):
+    """`call(method, path, body=None, status=200)` on the API with a token of `username`."""
+    token = requests.post(f"{server.url}/api/v1/auth/token",
+                          json={"username": username, "password": password}, timeout=10).json()["token"]
+
+    def call(method, path, body=None, status=200):
+        response = requests.request(method, f"{server.url}/api/v1{path}", json=body,
+                                    headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        assert response.status_code == status, response.text
+        return response.json()
+
+    return call
+
+
+def test_organiser_enters_a_team_from_two_enterprises(server, page, artefacts):
+    """A team event (team_size 2) of a delegation: one member from each of two enterprises, put
+    together on the contest page; a third member and a duplicate are refused, a member is removed and
+    added again, and the entry holds both."""
+    prepare(server)
+    admin = api_as(server, "root", "admin-pass-1")
+    grid = next(e for e in admin("GET", "/enterprises") if e["code"] == "GRID")
+    chen = next(p for p in admin("GET", f"/enterprises/{grid['id']}/people") if p["person_no"] == "E0001")
+    city = admin("POST", "/enterprises", {"code": "CITY", "name": "沈阳市电力工程公司", "site_code": "000002"},
+                 status=201)
+    li = admin("POST", f"/enterprises/{city['id']}/people", {"person_no": "P0001", "name": "李队员",
+                                                            "id_number": make_id(2), "kind": "employee"}, status=201)
+    admin("POST", f"/enterprises/{city['id']}/people", {"person_no": "P0002", "name": "周队员",
+                                                       "id_number": make_id(3), "kind": "employee"}, status=201)
+    organiser = api_as(server, "org1", "org-pass-123")
+    now = datetime.now().astimezone()
+    contest = organiser("POST", "/contests", {
+        "name": "2026年电工职业技能竞赛（双人赛）", "occupation_code": "6-31-01-03", "tier": "provincial_class_2",
+        "starts_at": now.isoformat(), "ends_at": (now + timedelta(hours=6)).isoformat(), "team_size": 2},
+        status=201)
+
+    page.goto(f"{server.url}/organize/contests/{contest['id']}")
+    sign_in(page, "org1", "org-pass-123")
+    page.wait_for_url(f"{server.url}/organize/contests/{contest['id']}")
+    notice = page.locator("#notice")
+    members = page.get_by_role("list", name="已选队员")
+    count = page.locator("#competitor-members-count")
+    people = page.locator("#competitor-person")
+    add = page.get_by_role("button", name="加入队伍")
+    expect(members).to_contain_text("尚未加入队员。")
+    expect(count).to_have_text("已加入 0 / 2 名")
+
+    # The first member, from the grid company; the same person once more is refused.
+    page.locator("#competitor-enterprise").select_option(label="国网示范供电公司 GRID")
+    people.select_option(label="E0001 陈选手")
+    add.click()
+    expect(notice).to_have_text("已加入队伍：E0001 陈选手")
+    expect(members.get_by_role("listitem")).to_have_count(1)
+    expect(members.get_by_role("listitem")).to_contain_text("E0001陈选手国网示范供电公司")
+    expect(people.locator("option:checked")).to_have_count(0)
+    people.select_option(label="E0001 陈选手")
+    add.click()
+    expect(notice).to_have_text("已在队伍中，不能重复加入：E0001 陈选手")
+    expect(members.get_by_role("listitem")).to_have_count(1)
+
+    # The second, from the city company found by name: the first member stays.
+    page.locator("#competitor-enterprise").select_option(label="沈阳市电力工程公司 CITY")
+    page.locator("#competitor-search").fill("李")
+    expect(people.locator("option")).to_have_count(1)
+    people.select_option(label="P0001 李队员")
+    add.click()
+    expect(members.get_by_role("listitem")).to_have_count(2)
+    expect(members.get_by_role("listitem").nth(0)).to_contain_text("陈选手")
+    expect(members.get_by_role("listitem").nth(1)).to_contain_text("P0001李队员沈阳市电力工程公司")
+    expect(count).to_have_text("已加入 2 / 2 名")
+    page.locator("#competitors-section").screenshot(path=str(artefacts / "organize-team.png"))
+
+    # A third member is refused: the team is full.
+    page.locator("#competitor-search").fill("")
+    expect(people.locator("option")).to_have_count(2)
+    people.select_option(label="P0002 周队员")
+    add.click()
+    expect(notice).to_have_text("每队最多 2 名队员：已加入 2 名，不能再加入 1 名。请先移除队员。")
+    expect(members.get_by_role("listitem")).to_have_count(2)
+
+    # Removing the first member moves the focus to the line that takes its place; the entry is refused
+    # while the team is short of a member.
+    members.get_by_role("button", name="移除 E0001 陈选手").click()
+    expect(notice).to_have_text("已移除 E0001 陈选手")
+    expect(members.get_by_role("listitem")).to_have_count(1)
+    expect(members.get_by_role("button", name="移除 P0001 李队员")).to_be_focused()
+    page.locator("#competitor-team").fill("沈阳代表队")
+    page.locator("#competitor-bib").fill("T01")
+    page.get_by_role("button", name="登记", exact=True).click()
+    expect(notice).to_have_text("每队需要 2 名队员，已加入 1 名")
+
+    # ... added again, with the keyboard, after switching back to its enterprise.
+    page.locator("#competitor-enterprise").select_option(label="国网示范供电公司 GRID")
+    people.select_option(label="E0001 陈选手")
+    add.focus()
+    page.keyboard.press("Enter")
+    expect(members.get_by_role("listitem")).to_have_count(2)
+    expect(members.get_by_role("listitem").nth(1)).to_contain_text("E0001陈选手国网示范供电公司")
+
+    page.get_by_role("button", name="登记", exact=True).click()
+    expect(notice).to_have_text("已登记选手 T01 沈阳代表队")
+    row = page.get_by_test_id("competitors").locator("tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("沈阳代表队")
+    expect(row.locator("td").nth(4)).to_have_text("沈阳市电力工程公司, 国网示范供电公司")
+    expect(members).to_contain_text("尚未加入队员。")
+    expect(count).to_have_text("已加入 0 / 2 名")
+    expect(page.locator("#competitor-team")).to_have_value("")
+
+    (entry,) = organiser("GET", f"/contests/{contest['id']}/competitors")
+    assert entry["bib"] == "T01" and entry["team_name"] == "沈阳代表队"
+    assert [m["person_id"] for m in entry["members"]] == [li["id"], chen["id"]]
+    assert {m["enterprise_id"] for m in entry["members"]} == {grid["id"], city["id"]}
+    assert page.console_errors == []

@@ -1,6 +1,7 @@
 // Competitors: the list (GET /contests/{id}/competitors) with a status change per row (PATCH
 // …/competitors/{cid}), and a new entry (POST …/competitors): an enterprise, then a person of it
-// (GET /enterprises/{id}/people), or team_size people and a team name for a team event.
+// (GET /enterprises/{id}/people); for a team event, people of one or more enterprises added one
+// enterprise at a time to the team's list ("add to team"), then a team name.
 import { api } from '../api.js';
 import { cell, clearFailure, fill, fillTable, notice, option, showFailure } from './common.js';
 
@@ -63,9 +64,12 @@ export function initCompetitors(config, text) {
     const enterprise = document.getElementById('competitor-enterprise');
     const search = document.getElementById('competitor-search');
     const person = document.getElementById('competitor-person');
+    const team = config.teamSize > 1 ? initTeam(config, text, person) : null;
     let timer = null;
+    let asked = 0; // the latest look-up: an earlier answer arriving after it is dropped
 
     const loadPeople = async () => {
+      const mine = ++asked;
       if (!enterprise.value) {
         person.replaceChildren();
         return;
@@ -73,6 +77,8 @@ export function initCompetitors(config, text) {
       const q = encodeURIComponent(search.value.trim());
       try {
         const found = await api('GET', `/enterprises/${enterprise.value}/people?page_size=500&q=${q}`);
+        if (mine !== asked) return;
+        team?.listed(found);
         const options = found.map((p) => option(p.id, `${p.person_no} ${p.name}`));
         if (config.teamSize === 1) options.unshift(option('', found.length ? text.choosePerson : text.noPeople));
         person.replaceChildren(...options);
@@ -82,6 +88,7 @@ export function initCompetitors(config, text) {
     };
 
     api('GET', '/enterprises').then((list) => {
+      team?.enterprises(list);
       enterprise.append(...list.map((e) => option(e.id, `${e.name} ${e.code}`)));
     }).catch(loadFailed);
     enterprise.addEventListener('change', loadPeople);
@@ -89,11 +96,20 @@ export function initCompetitors(config, text) {
       clearTimeout(timer);
       timer = setTimeout(loadPeople, 250);
     });
+    if (team) {
+      // Enter in the search box looks the people up at once rather than submitting the entry.
+      search.addEventListener('keydown', (event) => {
+        if (event.key !== 'Enter') return;
+        event.preventDefault();
+        clearTimeout(timer);
+        loadPeople();
+      });
+    }
 
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       clearFailure(errors);
-      const chosen = [...person.selectedOptions].map((o) => o.value).filter(Boolean).map(Number);
+      const chosen = team ? team.ids() : [...person.selectedOptions].map((o) => o.value).filter(Boolean).map(Number);
       const body = { bib: form.elements.bib.value.trim(), station: form.elements.station.value.trim() || null,
         marking_no: form.elements.marking_no.value.trim() || null };
       if (config.teamSize === 1) {
@@ -104,7 +120,8 @@ export function initCompetitors(config, text) {
         [body.person_id] = chosen;
       } else {
         if (chosen.length !== config.teamSize) {
-          notice(fill(text.chooseMembers, { n: config.teamSize }), 'error');
+          notice(fill(text.needMembers, { n: config.teamSize, m: chosen.length }), 'error');
+          person.focus();
           return;
         }
         body.member_ids = chosen;
@@ -114,6 +131,10 @@ export function initCompetitors(config, text) {
         const created = await api('POST', path, body);
         notice(fill(text.competitorAdded, { name: `${created.bib} ${created.name}` }));
         for (const name of ['bib', 'station', 'marking_no']) form.elements[name].value = '';
+        if (team) {
+          team.clear();
+          form.elements.team_name.value = '';
+        }
         await load();
       } catch (error) {
         showFailure(error, text, errors, text.errorLabels);
@@ -122,4 +143,106 @@ export function initCompetitors(config, text) {
   }
 
   load();
+}
+
+// The team being put together for a team event: members taken from the person list of whichever
+// enterprise is selected ("add to team"), kept when the enterprise changes, each once, at most
+// team_size of them; each line of the list (#competitor-members) has its own remove button.
+function initTeam(config, text, person) {
+  const list = document.getElementById('competitor-members');
+  const count = document.getElementById('competitor-members-count');
+  const add = document.getElementById('competitor-add-member');
+  const enterpriseNames = new Map();
+  const people = new Map(); // the people of the lists shown so far, by id
+  const members = []; // {id, person_no, name, enterprise}
+
+  const label = (member) => `${member.person_no} ${member.name}`;
+
+  function render() {
+    count.textContent = fill(text.memberCount, { m: members.length, n: config.teamSize });
+    if (!members.length) {
+      const empty = document.createElement('li');
+      empty.className = 'muted';
+      empty.textContent = text.noMembers;
+      list.replaceChildren(empty);
+      return;
+    }
+    list.replaceChildren(...members.map((member, index) => {
+      const li = document.createElement('li');
+      li.dataset.personId = member.id;
+      const no = document.createElement('span');
+      no.textContent = member.person_no;
+      const name = document.createElement('span');
+      name.textContent = member.name;
+      const where = document.createElement('span');
+      where.className = 'muted';
+      where.textContent = member.enterprise;
+      const remove = document.createElement('button');
+      remove.type = 'button';
+      remove.className = 'button secondary small';
+      remove.textContent = text.remove;
+      remove.setAttribute('aria-label', fill(text.removeMember, { name: label(member) }));
+      remove.addEventListener('click', () => removeAt(index));
+      li.append(no, name, where, remove);
+      return li;
+    }));
+  }
+
+  function removeAt(index) {
+    const [gone] = members.splice(index, 1);
+    render();
+    notice(fill(text.memberRemoved, { name: label(gone) }));
+    // Keep the focus in the list: on the line that took the removed one's place, else the add button.
+    const buttons = list.querySelectorAll('button');
+    (buttons[Math.min(index, buttons.length - 1)] ?? add).focus();
+  }
+
+  function addSelected() {
+    const picked = [...person.selectedOptions].map((o) => people.get(Number(o.value))).filter(Boolean);
+    if (!picked.length) {
+      notice(text.choosePerson, 'error');
+      person.focus();
+      return;
+    }
+    const twice = picked.filter((p) => members.some((m) => m.id === p.id));
+    if (twice.length) {
+      notice(fill(text.alreadyInTeam, { names: twice.map(label).join(', ') }), 'error');
+      return;
+    }
+    if (members.length + picked.length > config.teamSize) {
+      notice(fill(text.teamFull, { n: config.teamSize, m: members.length, k: picked.length }), 'error');
+      return;
+    }
+    members.push(...picked.map((p) => ({ id: p.id, person_no: p.person_no, name: p.name,
+      enterprise: enterpriseNames.get(p.enterprise_id) ?? '' })));
+    for (const o of person.options) o.selected = false;
+    render();
+    notice(fill(text.membersAdded, { names: picked.map(label).join(', ') }));
+  }
+
+  add.addEventListener('click', addSelected);
+  // Keyboard: Enter in the person list adds the selected people; a double click adds one.
+  person.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter') return;
+    event.preventDefault();
+    addSelected();
+  });
+  person.addEventListener('dblclick', (event) => {
+    if (event.target instanceof HTMLOptionElement) addSelected();
+  });
+  render();
+
+  return {
+    enterprises(found) {
+      for (const e of found) enterpriseNames.set(e.id, e.name);
+    },
+    listed(found) {
+      for (const p of found) people.set(p.id, p);
+    },
+    ids: () => members.map((m) => m.id),
+    clear() {
+      members.splice(0);
+      render();
+    },
+  };
 }
