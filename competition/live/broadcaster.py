@@ -38,7 +38,7 @@ NAMESPACE = "/live"
 EXTENSION = "competition.broadcaster"
 HEAP = "competition.heap"
 MAX_WINDOW = 0.2  # live.md: changes inside a window of at most 200 ms may be coalesced
-FREEZE_CHECK_SECONDS = 1.0  # how late a board may learn that its contest froze
+FREEZE_CHECK_SECONDS = 1.0  # freezes are looked for at most this often (and at least every sweep)
 
 
 def room(contest_id: int, view: str) -> str:
@@ -135,9 +135,6 @@ class Broadcaster:
         while True:
             woken = self._wakeup.wait(timeout=self.sweep_seconds)
             self._wakeup.clear()
-            if time.monotonic() >= self._next_freeze_check:  # also while marks keep waking the publisher
-                self._next_freeze_check = time.monotonic() + FREEZE_CHECK_SECONDS
-                self.announce_freezes(datetime.now(timezone.utc))
             if woken:
                 # A quiet board publishes after the settling wait; a busy one a coalescing window after
                 # its last round ended, and changes that come meanwhile go out together.
@@ -156,6 +153,9 @@ class Broadcaster:
             self.busy_window = coalescing_window(self.window, self._publishing)
             if pending:
                 self._last_round = time.monotonic()
+            if time.monotonic() >= self._next_freeze_check:  # after the round: never holds up a publish
+                self._next_freeze_check = time.monotonic() + FREEZE_CHECK_SECONDS
+                self.announce_freezes(datetime.now(timezone.utc))
             if self._pending:
                 socketio.sleep(1)  # the database refused; try again shortly
                 self._wakeup.set()
