@@ -56,3 +56,15 @@ def server(tmp_path):
     live = prepared_server(tmp_path)
     yield live
     live.stop()
+
+
+@pytest.fixture
+def provisional(server):
+    """A running server whose database holds a provisional contest (every module locked) with a
+    120-minute appeal window."""
+    from tests.browser.worlds import make_provisional, world_in
+
+    with world_in(server.database_url) as (_app, world):
+        make_provisional(world)
+    server.start()
+    return server, world

@@ -2,21 +2,10 @@
 arbitration decision (仲裁); an upheld appeal reopens the aspect's module."""
 from __future__ import annotations
 
-import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.browser.worlds import make_provisional, world_in
 from tests.support import PASSWORD
-
-
-@pytest.fixture
-def provisional(server):
-    """A running server whose database holds a provisional contest with a 120-minute appeal window."""
-    with world_in(server.database_url) as (_app, world):
-        make_provisional(world)
-    server.start()
-    return server, world
 
 
 def locks(server, world):

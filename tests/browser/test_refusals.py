@@ -15,7 +15,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.browser.pages import sign_in
-from tests.browser.worlds import make_provisional, served_world, world_in
+from tests.browser.worlds import served_world
 from tests.support import PASSWORD
 
 
@@ -23,15 +23,6 @@ from tests.support import PASSWORD
 def running(server):
     """A running contest; no module is locked."""
     return server, served_world(server)
-
-
-@pytest.fixture
-def provisional(server):
-    """A provisional contest (every module locked) with its appeal window open."""
-    with world_in(server.database_url) as (_app, world):
-        make_provisional(world)
-    server.start()
-    return server, world
 
 
 class Refuse:
