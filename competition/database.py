@@ -5,6 +5,9 @@ Its transactions are begun by us rather than by the sqlite3 module, so that a re
 write takes the write lock up front (BEGIN IMMEDIATE) instead of upgrading a read lock later, which
 is what makes two concurrent writers deadlock in SQLite. Reads keep a plain deferred BEGIN so that
 spectators never queue behind judges.
+
+Ids: `MAX_ID` is the largest id the database's integer keys hold; `get_by_id` looks a row up by an id
+from a URL or a body and answers None for one beyond it (unknown, where the query would overflow).
 """
 from __future__ import annotations
 
@@ -18,6 +21,15 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import Pool
+
+from competition.extensions import db
+
+MAX_ID = 2**31 - 1
+
+
+def get_by_id(model, ident: int):
+    """The `model` row with primary key `ident`, or None (also for an id beyond the database's)."""
+    return db.session.get(model, ident) if 0 < ident <= MAX_ID else None
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -7,7 +7,7 @@ from competition.api.access import roles_required
 from competition.api.blueprint import Blueprint
 from competition.api.errors import abort
 from competition.api.transaction import transactional
-from competition.extensions import db
+from competition.database import get_by_id
 from competition.models import Contest, Role
 from competition.services import reveal
 
@@ -15,7 +15,7 @@ blp = Blueprint("reveal", __name__, description="The results ceremony on the pub
 
 
 def _contest(contest_id: int) -> Contest:
-    contest = db.session.get(Contest, contest_id) if 0 < contest_id <= 2**31 - 1 else None  # beyond: unknown
+    contest = get_by_id(Contest, contest_id)
     if contest is None:
         abort(404, "No such contest.")
     return contest

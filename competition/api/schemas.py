@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 import marshmallow as ma
 from marshmallow import INCLUDE, RAISE, fields, validate
 
-from competition.services.contests import MAX_ID
+from competition.database import MAX_ID
 
 NAME = validate.Length(min=1, max=200)
 CODE = validate.Length(min=1, max=32)

@@ -11,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import bindparam, delete, func, or_, select, update
 
+from competition.database import get_by_id
 from competition.extensions import db
 from competition.models import ApiToken, Contest, ContestJudge, ContestState, Enterprise, LoginFailure, Role, User
 from competition.services import audit
@@ -94,7 +95,7 @@ def list_users(*, role: Role | None = None, q: str | None = None, page: int = 1,
 
 def get_user(user_id: int) -> User:
     # an id beyond the database's integer range is simply unknown (not an overflow, not a 500)
-    user = db.session.get(User, user_id) if 0 < user_id <= 2**31 - 1 else None
+    user = get_by_id(User, user_id)
     if user is None:
         raise AccountError("No such user.", status=404)
     return user
@@ -136,8 +137,7 @@ def update_user(user: User, changes: dict, *, actor: User | None = None) -> User
         enterprise_id = changes["enterprise_id"]
         if enterprise_id is None and user.role is Role.HR:
             raise AccountError("an hr user needs an enterprise_id", "enterprise_id")
-        if enterprise_id is not None and (not 0 < enterprise_id <= 2**31 - 1
-                                          or db.session.get(Enterprise, enterprise_id) is None):
+        if enterprise_id is not None and get_by_id(Enterprise, enterprise_id) is None:
             raise AccountError(f"enterprise {enterprise_id} does not exist", "enterprise_id")
         if enterprise_id != user.enterprise_id:
             before["enterprise_id"], after["enterprise_id"] = user.enterprise_id, enterprise_id

@@ -15,11 +15,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from competition.database import MAX_ID
 from competition.extensions import db
 from competition.models import Appeal, Contest, ContestState, ModuleLock, User
 from competition.models.appeal import DECISIONS, UPHELD
 from competition.services import audit, boards, standings
-from competition.services.contests import ContestError, MAX_ID, appeal_window_closes_at, find_competitor
+from competition.services.contests import ContestError, appeal_window_closes_at, find_competitor
 
 
 def window_open(contest: Contest, now: datetime) -> bool:

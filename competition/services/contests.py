@@ -18,6 +18,7 @@ from sqlalchemy import and_, func, select
 from competition.domain.promotion import PolicyError, policy_to_dict, validate_policy
 from competition.domain.ranking import TieBreakerError, validate_tie_breakers
 from competition.domain.scheme import MarkingScheme, SchemeError, build_scheme, scheme_to_dict
+from competition.database import MAX_ID, get_by_id
 from competition.extensions import db
 from competition.models import (Competitor, CompetitorMember, Contest, ContestJudge, ContestState, Mark, ModuleLock,
                                 Occupation, Person, Role, Standing, User)
@@ -28,7 +29,6 @@ DRAFT, RUNNING, PROVISIONAL, FINAL = (ContestState.DRAFT, ContestState.RUNNING, 
                                       ContestState.FINAL)
 STAFF_ROLES = (Role.ADMIN, Role.ORGANIZER)
 DEFAULT_TIMEZONE = "Asia/Shanghai"
-MAX_ID = 2**31 - 1  # database integer ids; a larger id in a URL is simply unknown
 
 
 class ContestError(Exception):
@@ -92,7 +92,7 @@ def visible_contests(user: User | None) -> list[Contest]:
 
 
 def find_competitor(contest: Contest, competitor_id: int) -> Competitor:
-    competitor = db.session.get(Competitor, competitor_id) if 0 < competitor_id <= MAX_ID else None
+    competitor = get_by_id(Competitor, competitor_id)
     if competitor is None or competitor.contest_id != contest.id:
         raise _refuse(404, "No such competitor in this contest.")
     return competitor
@@ -510,7 +510,7 @@ def withdraw_judge(contest: Contest, judge: ContestJudge) -> None:
 
 
 def find_judge(contest: Contest, judge_id: int) -> ContestJudge:
-    judge = db.session.get(ContestJudge, judge_id) if 0 < judge_id <= MAX_ID else None
+    judge = get_by_id(ContestJudge, judge_id)
     if judge is None or judge.contest_id != contest.id:
         raise _refuse(404, "No such judge in this contest.")
     return judge

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from competition.database import get_by_id
 from competition.domain.certificates import CertificateSettingsError, validate_certificate_settings
 from competition.extensions import db
 from competition.models import Enterprise, Role, User
@@ -76,7 +77,7 @@ def enterprise_in_scope(user: User, enterprise_id: int, roles: Iterable[Role]) -
     if user.role is Role.HR and user.enterprise_id != enterprise_id:
         raise not_found()
     # an id beyond the database's integer range is simply unknown (not an overflow, not a 500)
-    enterprise = db.session.get(Enterprise, enterprise_id) if 0 < enterprise_id <= 2**31 - 1 else None
+    enterprise = get_by_id(Enterprise, enterprise_id)
     if enterprise is None:
         raise not_found()
     return enterprise

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 
+from competition.database import get_by_id
 from competition.domain import grades as domain
 from competition.domain.identity import (ID_TYPES, RESIDENT_ID_CARD, IdNumberError, mask_id_number, mask_phone,
                                          validate_id_number)
@@ -133,7 +134,7 @@ def _resolve_grades(enterprise_id: int, items: Sequence[Mapping[str, str]]) -> l
 # --- reading ----------------------------------------------------------------------------------
 
 def get(enterprise: Enterprise, person_id: int) -> Person:
-    person = db.session.get(Person, person_id) if 0 < person_id <= 2**31 - 1 else None  # beyond: unknown
+    person = get_by_id(Person, person_id)
     if person is None or person.enterprise_id != enterprise.id:
         raise not_found("person")
     return person

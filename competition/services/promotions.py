@@ -34,12 +34,12 @@ from competition.domain import grades as domain_grades
 from competition.domain.levels import LEVEL_NAMES
 from competition.domain.numbers import format_decimal
 from competition.domain.promotion import Entrant, compute_outcomes, count_ranked, validate_policy
+from competition.database import MAX_ID, get_by_id
 from competition.extensions import db
 from competition.models import Competitor, Contest, Enterprise, Person, PersonGrade, Promotion, Role, User
 from competition.models.promotion import CONFIRMED, NOT_ELIGIBLE, PROPOSED, REJECTED
 from competition.services import audit, certificates, contests, grade_schemes, standings
 
-MAX_ID = 2**31 - 1
 REASON_LABELS = {
     "not_ranked": "未获得名次（缺赛、退赛或取消资格）",
     "kind_not_eligible": "人员类别不在晋升范围内",
@@ -232,7 +232,7 @@ def find_visible(promotion_id: int, user: User) -> Promotion:
     """One outcome: admin, organizers; hr only its own people's (404 otherwise, like unknown ids)."""
     if user.role not in (Role.ADMIN, Role.ORGANIZER, Role.HR):
         raise PromotionError(403, "Only organizers and HR officers may see promotion outcomes.")
-    promotion = db.session.get(Promotion, promotion_id) if 0 < promotion_id <= MAX_ID else None
+    promotion = get_by_id(Promotion, promotion_id)
     if promotion is None or (user.role is Role.HR and promotion.enterprise_id != user.enterprise_id):
         raise PromotionError(404, "No such promotion.")
     return promotion

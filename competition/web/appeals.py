@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from competition.extensions import db
+from competition.database import get_by_id
 from competition.models import Contest, Role
 from competition.services import appeals, contests, standings
 
@@ -19,7 +19,7 @@ def page(contest_id: int):
         return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
     if current_user.role not in (Role.ADMIN, Role.ORGANIZER):
         abort(403)
-    contest = db.session.get(Contest, contest_id) if 0 < contest_id <= contests.MAX_ID else None
+    contest = get_by_id(Contest, contest_id)
     if contest is None:
         abort(404)
     scheme = standings.scheme_of(contest)

@@ -17,11 +17,11 @@ from flask_login import current_user
 from werkzeug.exceptions import Forbidden, NotFound
 
 from competition.domain.levels import NATIONAL_LEVELS
+from competition.database import MAX_ID
 from competition.extensions import db
 from competition.i18n import id_type_names, kind_names, level_names
 from competition.models import Person, Role
 from competition.services import certificates, enterprises, grade_schemes, people, people_import, promotions
-from competition.services.contests import MAX_ID
 from competition.services.enterprises import MasterDataError
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")

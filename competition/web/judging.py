@@ -19,6 +19,7 @@ from flask import Blueprint, abort, make_response, redirect, render_template, re
 from flask_login import current_user, login_user
 from sqlalchemy import select
 
+from competition.database import get_by_id
 from competition.extensions import db
 from competition.models import Contest, ContestJudge, ContestState, Role
 from competition.services import accounts, audit, contests, marking, standings, worklist
@@ -56,7 +57,7 @@ def home():
 def contest(contest_id: int):
     if not current_user.is_authenticated:
         return redirect(url_for("live_pages.judging.home"))
-    found = db.session.get(Contest, contest_id) if 0 < contest_id <= 2**31 - 1 else None  # beyond: unknown
+    found = get_by_id(Contest, contest_id)
     if found is None:
         abort(404)
     seat = marking.seat_of(contest_id, current_user)
@@ -106,7 +107,7 @@ def qr_sheet(contest_id: int):
         return _sign_in_first()
     if current_user.role not in (Role.ADMIN, Role.ORGANIZER):
         abort(403)
-    found = db.session.get(Contest, contest_id) if 0 < contest_id <= 2**31 - 1 else None  # beyond: unknown
+    found = get_by_id(Contest, contest_id)
     if found is None:
         abort(404)
     hours = request.args.get("hours", type=int) or DEFAULT_QR_HOURS

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from competition.database import get_by_id
 from competition.extensions import db
 from competition.models import Contest, ContestState, Role
 from competition.services import marking, standings
@@ -14,7 +15,7 @@ bp = Blueprint("live_pages", __name__)
 
 
 def _contest(contest_id: int) -> Contest:
-    contest = db.session.get(Contest, contest_id) if 0 < contest_id <= 2**31 - 1 else None  # beyond: unknown
+    contest = get_by_id(Contest, contest_id)
     if contest is None:
         abort(404)
     return contest

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from competition.database import get_by_id
 from competition.extensions import db
 from competition.models import Contest, ContestState, Role
 from competition.models.contest import TIERS
@@ -82,7 +83,7 @@ def index():
 @bp.get("/contests/<int:contest_id>")
 @staff_page
 def contest(contest_id: int):
-    found = db.session.get(Contest, contest_id) if 0 < contest_id <= contests.MAX_ID else None
+    found = get_by_id(Contest, contest_id)
     if found is None:
         abort(404)
     judges = accounts.judge_accounts()
