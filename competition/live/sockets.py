@@ -7,6 +7,7 @@ from flask import request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, emit, join_room
 
+from competition.database import MAX_ID, get_by_id
 from competition.extensions import db, socketio
 from competition.live.broadcaster import NAMESPACE, blind_rows, room
 from competition.models import Contest, ContestState, Role, User
@@ -30,7 +31,7 @@ def _as_int(value: Any) -> int | None:
         return None
     if isinstance(value, str) and value.isdigit() and len(value) <= 10:
         value = int(value)
-    if isinstance(value, int) and 0 <= value <= 2**63 - 1:  # beyond the database's integers: unknown
+    if isinstance(value, int) and 0 <= value <= MAX_ID:  # beyond the database's integers: unknown
         return value
     return None
 
@@ -42,7 +43,7 @@ def connect(auth: Any = None):
     view = auth.get("view", "public")
     if contest_id is None or view not in ("public", "jury", "judge"):
         raise ConnectionRefusedError("auth needs contest_id and view public, jury or judge")
-    contest = db.session.get(Contest, contest_id)
+    contest = get_by_id(Contest, contest_id)
     user = _user(auth)
     if contest is None or (contest.state == ContestState.DRAFT and view == "public"):
         raise ConnectionRefusedError("no such contest")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -387,7 +388,7 @@ def board_rows(contest: Contest, view: str, options: BoardOptions) -> list[dict[
 
 
 def _bib_order(competitor: Mapping[str, Any]) -> tuple:
-    import re
-
+    """Natural bib order. A public row of a blind contest carries no id before final (options_for);
+    bibs are unique within a contest, so the id only breaks ties between rows that carry one."""
     text = competitor.get("bib") or competitor.get("marking_no") or ""
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text)), competitor["id"]
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text)), competitor.get("id") or 0
