@@ -66,7 +66,7 @@ def _authorise_first() -> None:
 def init_app(app: Flask) -> None:
     from competition.api import (appeals, audit, auth, certificates, contests, enterprises, judging, live, marks,
                                 occupations,
-                                people, promotions, results, users)
+                                people, promotions, results, skill_structure, users)
 
     api.init_app(app, spec_kwargs={})
     # First of all hooks: the CSRF check (security.py) reads request.form, which parses the body with
@@ -76,5 +76,5 @@ def init_app(app: Flask) -> None:
     api.ERROR_SCHEMA = None
     register_database_error_handlers(app)
     for module in (auth, users, audit, marks, judging, live, enterprises, occupations, people, contests, results,
-                   promotions, certificates, appeals):
+                   promotions, certificates, appeals, skill_structure):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
