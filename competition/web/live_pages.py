@@ -12,6 +12,7 @@ from competition.models import Contest, ContestState, Role
 from competition.services import marking, standings
 
 bp = Blueprint("live_pages", __name__)
+DWELL_SECONDS = 10
 
 
 def _contest(contest_id: int) -> Contest:
@@ -49,9 +50,16 @@ def board(contest_id: int):
     contest = _contest(contest_id)
     if contest.state == ContestState.DRAFT:
         abort(404)
-    screen = request.args.get("screen") == "1"
-    return render_template("board.html", contest=contest, screen=screen,
-                           config=board_config(contest, "public") | {"screen": screen})
+    mode = "overlay" if request.args.get("overlay") == "1" else "screen" if request.args.get("screen") == "1" else "phone"
+    return render_template("board.html", contest=contest, mode=mode,
+                           config=board_config(contest, "public") | {"mode": mode, "dwell": _dwell()})
+
+
+def _dwell() -> int:
+    """The big screen's seconds per page (`?dwell=N`, live.md Pages): 10 unless a whole number from 1
+    to 600 is given."""
+    text = request.args.get("dwell", "")
+    return int(text) if text.isdigit() and 1 <= int(text) <= 600 else DWELL_SECONDS
 
 
 @bp.get("/jury/<int:contest_id>")

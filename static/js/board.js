@@ -1,81 +1,48 @@
-// The public board page (/board/{id}): phones, and ?screen=1 for a 1920×1080 big screen that pages
-// through more than 30 competitors.
+// The public board page (/board/{id}): the phone board (detail sheet, search, follow), the big screen
+// (?screen=1, paged, read from 10 m) and the broadcast overlay (?overlay=1) — live.md, Pages.
 import { BoardState, connectBoard, headerRow, renderRows, rowKey } from './live/board-core.js';
-import { cell, fill as format, readJson } from './page.js';
+import { fill as format, readJson } from './page.js';
+import { cells, columns, markRows } from './board/cells.js';
+import { Changes } from './board/changes.js';
+import { showReveal } from './board/reveal.js';
+import { ScreenPager, colgroup } from './board/screen.js';
 
 const config = readJson('board-config');
 const text = readJson('board-text');
 const state = new BoardState();
-const PAGE_SIZE = 30;
-const PAGE_SECONDS = 12;
 let contestState = config.state;
 let frozen = false;
-let page = 0;
+let lastUpdate = null;
 
 const tbody = document.getElementById('board-rows');
-const thead = document.getElementById('board-thead');
+const table = document.getElementById('board-table');
 const conn = document.getElementById('conn');
+const changes = new Changes(() => render());
+const pager = config.mode === 'screen' ? new ScreenPager({
+  body: document.getElementById('board-body'), table, indicator: document.getElementById('page-indicator'),
+  dwell: config.dwell, text, format, onTurn: () => render(),
+}) : null;
+const mode = null; // the phone's and the overlay's own behaviour
 
-function columns() {
-  const labels = [[text.rank, 'num rank'], [text.bib, 'bib'], [config.teamSize > 1 ? text.team : text.name, 'name'],
-    [text.enterprise, 'enterprise']];
-  for (const c of config.components) labels.push([c.name, 'num component']);
-  labels.push([text.total, 'num total'], [text.progress, 'num progress']);
-  return labels;
-}
+// Final, yet active rows without a rank: the results wait for the ceremony (or one is running).
+const held = (rows) => contestState === 'final' && rows.some((r) => r.status === 'active' && r.rank == null);
 
-function cells(row) {
-  const status = row.status !== 'active' ? text[row.status] : null;
-  const out = [cell(status ?? row.rank ?? '–', 'num rank'), cell(row.competitor.bib, 'bib'),
-    cell(row.competitor.name, 'name'), cell(row.competitor.enterprise, 'enterprise')];
-  for (const c of config.components) out.push(cell(row.components[c.code] ?? '', 'num component'));
-  out.push(cell(row.total ?? '', 'num total'));
-  out.push(cell(`${row.aspects_complete}/${config.aspectCount}`, 'num progress'));
-  return out;
-}
-
-function visibleRows() {
-  const rows = state.ordered();
-  if (!config.screen || rows.length <= PAGE_SIZE) return rows;
-  const pages = Math.ceil(rows.length / PAGE_SIZE);
-  page %= pages;
-  document.getElementById('page-indicator').textContent = format(text.page, { n: page + 1, m: pages });
-  return rows.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
-}
-
-function render(changed) {
-  renderRows(tbody, visibleRows(), cells, { changed });
-  document.getElementById('seq').textContent = state.seq === null ? '' : `#${state.seq}`;
+function render() {
+  let rows = state.ordered();
+  document.getElementById('banner-held').hidden = !held(rows);
   document.getElementById('banner-frozen').hidden = !frozen;
   document.getElementById('banner-provisional').hidden = contestState !== 'provisional';
-  document.getElementById('banner-final').hidden = contestState !== 'final';
+  document.getElementById('banner-final').hidden = contestState !== 'final' || held(rows);
+  if (mode) rows = mode.rows(rows);
+  if (pager) rows = pager.slice(rows);
+  renderRows(tbody, rows, (row) => cells(row, config, text, changes.by(rowKey(row))));
+  markRows(tbody, rows, (key) => changes.highlighted(key));
+  if (pager) pager.checkWidth();
+  document.getElementById('seq').textContent = state.seq === null ? '' : `#${state.seq}`;
+  document.getElementById('last-update').textContent = lastUpdate
+    ? format(text.lastUpdate, { time: lastUpdate.toLocaleTimeString(document.documentElement.lang, { hour12: false }) }) : '';
   document.body.dataset.seq = state.seq ?? '';
-}
-
-function showReveal(step) {
-  const box = document.getElementById('reveal');
-  const row = step.row;
-  box.replaceChildren();
-  const rank = document.createElement('strong');
-  rank.className = 'reveal-rank';
-  rank.textContent = row.rank;
-  const who = document.createElement('span');
-  who.className = 'reveal-name';
-  who.textContent = `${row.competitor.name} · ${row.competitor.enterprise}`;
-  const total = document.createElement('span');
-  total.className = 'reveal-total';
-  total.textContent = row.total;
-  box.append(rank, who, total);
-  if (row.band) {
-    const band = document.createElement('span');
-    band.className = 'reveal-band';
-    band.textContent = format(text.bandOf, { band: row.band });
-    box.append(band);
-  }
-  box.hidden = false;
-  box.classList.remove('pop');
-  void box.offsetWidth;
-  box.classList.add('pop');
+  mode?.rendered?.(tbody);
 }
 
 function tickClock() {
@@ -95,16 +62,21 @@ function setConnection(kind) {
   conn.textContent = text[kind];
 }
 
-thead.replaceChildren(headerRow(columns()));
+const cols = columns(config, text);
+document.getElementById('board-thead').replaceChildren(headerRow(cols));
+colgroup(document.getElementById('board-cols'), cols);
 connectBoard({
   contestId: config.contestId, view: 'public', state, onConnection: setConnection,
   onChange(kind, payload) {
-    if (kind === 'snapshot') { contestState = payload.state; frozen = payload.frozen; render(new Set()); }
-    else if (kind === 'update') render(new Set(payload.rows.map(rowKey)));
-    else if (kind === 'state') { contestState = payload.state; frozen = payload.frozen; render(new Set()); }
-    else if (kind === 'reveal') showReveal(payload);
+    if (kind === 'snapshot' || kind === 'state') { contestState = payload.state; frozen = payload.frozen; }
+    if (kind === 'update') {
+      lastUpdate = new Date();
+      const noted = changes.note(payload.rows, state.previous);
+      mode?.announce?.(noted);
+    }
+    if (kind === 'reveal') showReveal(document.getElementById('reveal'), payload, text);
+    if (kind !== 'lock') render();
   },
 });
 tickClock();
 setInterval(tickClock, 1000);
-if (config.screen) setInterval(() => { page += 1; render(new Set()); }, PAGE_SECONDS * 1000);
