@@ -116,6 +116,19 @@ ACCESS: dict[tuple[str, str], dict[str, object]] = {
     ("GET", "/api/v1/contests/<int:contest_id>/appeals"): JURY,
     ("POST", "/api/v1/contests/<int:contest_id>/appeals"): ORGANIZER,
     ("POST", "/api/v1/appeals/<int:appeal_id>/decide"): row(401, 404, 404, 403, 403, 403, 403),
+    # events (events.md; the event id below is unknown: everyone allowed gets 404)
+    ("GET", "/api/v1/events"): PUBLIC,
+    ("POST", "/api/v1/events"): ORGANIZER,
+    ("GET", "/api/v1/events/<int:event_id>"): row(404, 404, 404, 404, 404, 404, 404),
+    ("PATCH", "/api/v1/events/<int:event_id>"): row(401, 404, 404, 403, 403, 403, 403),
+    ("PUT", "/api/v1/events/<int:event_id>/contests"): ORGANIZER,
+    ("GET", "/api/v1/events/<int:event_id>/overview"): row(404, 404, 404, 404, 404, 404, 404),
+    ("GET", "/api/v1/events/<int:event_id>/medal-table"): row(404, 404, 404, 404, 404, 404, 404),
+    ("GET", "/api/v1/events/<int:event_id>/medal-table.xlsx"): row(404, 404, 404, 404, 404, 404, 404),
+    ("GET", "/api/v1/award-schemes"): PUBLIC,
+    ("GET", "/api/v1/contests/<int:contest_id>/awards"): row(404, OK, OK, 404, OK, 404, 404),
+    ("POST", "/api/v1/contests/<int:contest_id>/qualify"): ORGANIZER,
+    ("POST", "/api/v1/contests/<int:contest_id>/draw"): ORGANIZER,
     # audit
     ("GET", "/api/v1/audit"): ORGANIZER,
     ("GET", "/api/v1/audit/verify"): ORGANIZER,
@@ -195,7 +208,7 @@ def test_access_matrix(app, client, make_user):
                 db.session.commit()
     values = {"contest_id": world.contest_id, "competitor_id": world.competitors["c1"],
               "judge_id": judge_row_id, "module_code": "A", "enterprise_id": world.enterprises["E1"],
-              "person_id": world.people["c1"], "user_id": world.judges["j2"].id, "promotion_id": 987654, "appeal_id": 987654, "number": "Y2126000000000000001"}
+              "person_id": world.people["c1"], "user_id": world.judges["j2"].id, "promotion_id": 987654, "appeal_id": 987654, "event_id": 987654, "number": "Y2126000000000000001"}
 
     # a grade scheme for E1, so that reading it is 200 for those allowed
     response = client.put(f"/api/v1/enterprises/{world.enterprises['E1']}/grade-scheme", json=GRADES,

@@ -11,7 +11,7 @@ from tests.contest_fixtures import SMALL_FULL_MARKS, WORLDSKILLS_SCHEME, setup_c
 from tests.support import assert_error
 
 HEADER = ["名次", "参赛号", "姓名", "单位", "T 理论知识", "P 操作技能", "T1 理论考试", "A 模块A 电气安装",
-          "B 模块B 调试与排故", "总分", "状态", "完成"]
+          "B 模块B 调试与排故", "总分", "奖项", "状态", "完成"]
 SECOND = {"T1.1": "81.5", "A1": "7.5", "A2": [2, 2, 3], "B1": 15, "B2": ["10.5", 11, 12]}
 
 
@@ -63,11 +63,11 @@ def test_csv_after_final(client, admin):
     assert [r[1] for r in rows[1:]] == [s["competitor"]["bib"] for s in standings] == ["1", "2", "3"]
     first, second, absent = rows[1:]
     assert first == ["1", "1", "张三", standings[0]["competitor"]["enterprise"], "100.00", "50.00", "100.00",
-                     "16.00", "34.00", "100.00", "正常", "是"]
+                     "16.00", "34.00", "100.00", "", "正常", "是"]
     # bib 2: A2 = 6 × 7/3 / 3 = 4.666…, B2 = mean(10.5, 11, 12) = 11.1666…
     assert second[4:10] == ["81.50", "38.33", "81.50", "12.17", "26.17", "78.12"]
     assert second[9] == standings[1]["total"]
-    assert absent[0] == "" and absent[10] == "缺赛"
+    assert absent[0] == "" and absent[11] == "缺赛"
 
 
 def test_xlsx_numbers_are_exact_with_the_precision_format(client, admin):

@@ -64,7 +64,8 @@ def _authorise_first() -> None:
 
 
 def init_app(app: Flask) -> None:
-    from competition.api import (appeals, audit, auth, certificates, contests, enterprises, judging, live, marks,
+    from competition.api import (appeals, audit, auth, certificates, contests, enterprises, events, judging, live,
+                                marks,
                                 occupations,
                                 people, promotions, results, skill_structure, users)
 
@@ -76,5 +77,5 @@ def init_app(app: Flask) -> None:
     api.ERROR_SCHEMA = None
     register_database_error_handlers(app)
     for module in (auth, users, audit, marks, judging, live, enterprises, occupations, people, contests, results,
-                   promotions, certificates, appeals, skill_structure):
+                   promotions, certificates, appeals, skill_structure, events):
         api.register_blueprint(module.blp, url_prefix="/api/v1")

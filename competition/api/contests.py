@@ -71,6 +71,11 @@ class ContestPatch(Strict):
     tie_breakers = fields.Raw(metadata={"type": "array", "items": {"type": "object"},
                                         "example": [{"component": "P"}, {"time_used": "asc"}]})
     promotion_policy = fields.Raw(allow_none=True, metadata={"type": "object"})
+    awards = fields.Raw(allow_none=True, metadata={
+        "type": "array", "items": {"type": "object"},
+        "example": [{"code": "first", "name": "一等奖", "top_percent": 10}],
+        "description": "award scheme (events.md): ranks [a, b] or top_percent (cumulative?), min_total?"})
+    event_id = Id(strict=True, allow_none=True, metadata={"description": "the event the contest belongs to"})
 
 
 class ContestIn(ContestPatch):
@@ -88,6 +93,7 @@ class ContestIn(ContestPatch):
     appeal_window_minutes = fields.Integer(load_default=0, strict=True, validate=validate.Range(0, 43200))
     tie_breakers = fields.Raw(load_default=list, metadata={"type": "array", "items": {"type": "object"}})
     promotion_policy = fields.Raw(load_default=None, allow_none=True, metadata={"type": "object"})
+    awards = fields.Raw(load_default=None, allow_none=True, metadata={"type": "array", "items": {"type": "object"}})
 
 
 class ContestOut(Out):
@@ -114,6 +120,8 @@ class ContestOut(Out):
     appeal_window_closes_at = fields.DateTime(allow_none=True)
     final_at = fields.DateTime(allow_none=True)
     components = fields.Raw(metadata={"description": "components and modules: codes, names, weights, maxima"})
+    awards = fields.Raw(allow_none=True, metadata={"description": "the award scheme (events.md)"})
+    event_id = fields.Integer(allow_none=True)
     # staff only
     unfrozen_at = fields.DateTime(allow_none=True)
     scheme = fields.Raw(allow_none=True)
@@ -134,7 +142,7 @@ def contest_dict(contest: Contest, staff: bool) -> dict[str, Any]:
         "appeal_window_minutes": contest.appeal_window_minutes, "tie_breakers": contest.tie_breakers or [],
         "state": contest.state.value, "provisional_at": contest.provisional_at,
         "appeal_window_closes_at": contests.appeal_window_closes_at(contest), "final_at": contest.final_at,
-        "components": contests.scheme_summary(contest),
+        "components": contests.scheme_summary(contest), "awards": contest.awards, "event_id": contest.event_id,
     }
     if staff:
         data.update(unfrozen_at=contest.unfrozen_at, scheme=contest.scheme, scheme_version=contest.scheme_version,

@@ -24,6 +24,9 @@ def init_app(app: Flask) -> None:
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
     )
     broadcaster.init_app(app)
+    from competition.live import event_updates
+
+    event_updates.init_app(app)
     if app.config.get("COMPETITION_LIVE_SWEEP") and not app.config.get("COMPETITION_LIVE_SYNC"):
         from competition.live.heap import HeapTender  # a serving process: keep GC pauses off judges' marks
 

@@ -39,6 +39,14 @@ def _as_int(value: Any) -> int | None:
 @socketio.on("connect", namespace=NAMESPACE)
 def connect(auth: Any = None):
     auth = auth if isinstance(auth, dict) else {}
+    if "event_id" in auth and "contest_id" not in auth:  # an event's screens (live.md, events.md)
+        if auth.get("view", "public") != "public":
+            raise ConnectionRefusedError("an event has a public view only")
+        from competition.live.event_updates import connect_event
+
+        connect_event(_as_int(auth.get("event_id")))
+        db.session.rollback()
+        return
     contest_id = _as_int(auth.get("contest_id"))
     view = auth.get("view", "public")
     if contest_id is None or view not in ("public", "jury", "judge"):

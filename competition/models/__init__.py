@@ -5,6 +5,7 @@ from competition.models.board import BoardEvent, BoardView, Standing
 from competition.models.competitor import Competitor, CompetitorMember
 from competition.models.contest import Contest, ContestJudge, ContestState, ModuleLock
 from competition.models.enterprise import Enterprise
+from competition.models.event import ContestAward, Event
 from competition.models.grading import Grade, GradeScheme
 from competition.models.idempotency import IdempotencyRecord
 from competition.models.marking import Mark, MarkRevision
@@ -15,7 +16,7 @@ from competition.models.user import ApiToken, LoginFailure, Role, User
 
 __all__ = [
     "Appeal", "ApiToken", "AuditEntry", "AuditHead", "BoardEvent", "BoardView", "Certificate", "CertificateSerial",
-    "Competitor", "CompetitorMember", "Contest", "ContestJudge", "ContestState", "Enterprise", "Grade",
+    "Competitor", "CompetitorMember", "Contest", "ContestAward", "ContestJudge", "ContestState", "Enterprise", "Event", "Grade",
     "GradeScheme", "IdempotencyRecord", "LoginFailure", "Mark", "MarkRevision", "ModuleLock", "Occupation",
     "Person", "PersonGrade", "Promotion", "Role", "Standing", "User",
 ]

@@ -53,6 +53,9 @@ class Contest(db.Model):
     final_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reveal_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reveal_position: Mapped[int | None]  # how many ranked rows are still hidden during a reveal
+    awards: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # award scheme (events.md)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"), index=True)
+    event_position: Mapped[int | None]  # the contest's place in its event's contest_ids
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[created_at]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -23,7 +23,7 @@ from competition.extensions import db
 from competition.models import (Competitor, CompetitorMember, Contest, ContestJudge, ContestState, Mark, ModuleLock,
                                 Occupation, Person, Role, Standing, User)
 from competition.models.contest import ALL_ASPECTS
-from competition.services import audit, boards, promotions, standings
+from competition.services import audit, awards, boards, promotions, standings
 
 DRAFT, RUNNING, PROVISIONAL, FINAL = (ContestState.DRAFT, ContestState.RUNNING, ContestState.PROVISIONAL,
                                       ContestState.FINAL)
@@ -115,9 +115,9 @@ def viewer_options(contest: Contest, user: User | None, view: str) -> standings.
 
 # Which settings may change in which state (api.md, PATCH /contests/{id}); nothing changes once final.
 ANYTIME = frozenset({"name", "tier", "timezone", "starts_at", "ends_at", "visibility", "freeze_at"})
-UNTIL_PROVISIONAL = frozenset({"appeal_window_minutes"})
+UNTIL_PROVISIONAL = frozenset({"appeal_window_minutes", "event_id"})
 DRAFT_ONLY = frozenset({"occupation_code", "precision", "blind", "team_size", "tie_breakers",
-                        "promotion_policy"})
+                        "promotion_policy", "awards"})
 
 
 def create(data: Mapping[str, Any], user: User) -> Contest:
@@ -162,7 +162,7 @@ def settings_of(contest: Contest) -> dict[str, Any]:
         "ends_at": contest.ends_at, "visibility": contest.visibility, "freeze_at": contest.freeze_at,
         "precision": contest.precision, "blind": contest.blind, "team_size": contest.team_size,
         "appeal_window_minutes": contest.appeal_window_minutes, "tie_breakers": contest.tie_breakers or [],
-        "promotion_policy": contest.promotion_policy,
+        "promotion_policy": contest.promotion_policy, "awards": contest.awards, "event_id": contest.event_id,
     })
 
 
@@ -233,11 +233,27 @@ def _clean_settings(data: Mapping[str, Any], contest: Contest | None) -> dict[st
             for path, messages in error.errors.items():
                 key = "promotion_policy" if path == "_schema" else f"promotion_policy.{path}"
                 errors.setdefault(key, []).extend(messages)
+    _clean_event_settings(values, errors)
     if errors:
         raise _refuse(422, "Some settings are not valid; see errors.", errors)
     if "name" in values:
         values["name"] = values["name"].strip()
     return values
+
+
+def _clean_event_settings(values: dict[str, Any], errors: dict[str, list[str]]) -> None:
+    """events.md: the award scheme (422 naming the entry) and an existing event to belong to."""
+    if "awards" in values:
+        try:
+            values["awards"] = awards.clean_scheme(values["awards"])
+        except awards.AwardSchemeError as error:
+            for path, messages in error.errors.items():
+                errors.setdefault(path, []).extend(messages)
+    if values.get("event_id") is not None:
+        from competition.models import Event
+
+        if get_by_id(Event, values["event_id"]) is None:
+            errors["event_id"] = [f"unknown event {values['event_id']}"]
 
 
 # The span a contest's times may lie in. Far enough inside datetime's years 1 to 9999 that the times
@@ -279,6 +295,10 @@ def _apply(contest: Contest, values: Mapping[str, Any]) -> None:
     for key, value in values.items():
         if key == "occupation_code":
             contest.occupation = db.session.scalar(select(Occupation).where(Occupation.code == value))
+        elif key == "event_id":
+            from competition.services import events
+
+            events.place(contest, value)
         else:
             setattr(contest, key, value)
 
@@ -612,6 +632,7 @@ def _finalise(contest: Contest, now: datetime) -> None:
     contest.state, contest.final_at = FINAL, now
     standings.rebuild(contest)  # the public view unfreezes at final
     _compute_promotions(contest)
+    awards.decide(contest)
 
 
 def _compute_promotions(contest: Contest) -> None:
@@ -634,6 +655,7 @@ def _reopen(contest: Contest, now: datetime) -> None:
     contest.reveal_started_at, contest.reveal_position = None, None
     standings.rebuild(contest)
     promotions.discard_unconfirmed(contest)  # none is confirmed: checked above
+    awards.discard(contest)
 
 
 def appeal_window_closes_at(contest: Contest) -> datetime | None:

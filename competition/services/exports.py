@@ -2,7 +2,8 @@
 
 The rows are exactly the standings rows of the view the caller may see (standings.board_rows), so an
 export never shows more, or other numbers, than GET /standings does. Columns: 名次, 参赛号, 姓名, 单位,
-one per component ("CODE 名称") and per module, 总分, 状态, 完成. CSV is UTF-8 with a byte order mark
+one per component ("CODE 名称") and per module, 总分, 奖项 (the award's name, events.md; empty where
+none or where the view does not show the rank), 状态, 完成. CSV is UTF-8 with a byte order mark
 (Excel opens Chinese correctly) and carries the rounded figures as text; the workbook carries them as
 exact decimal numbers with the contest's precision as number format.
 """
@@ -18,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from competition.models import Contest
-from competition.services import standings
+from competition.services import awards, standings
 
 STATUS_LABELS = {"active": "正常", "absent": "缺赛", "withdrawn": "退赛", "disqualified": "取消资格"}
 YES, NO = "是", "否"
@@ -43,14 +44,16 @@ def result_table(contest: Contest, view: str, options: standings.BoardOptions) -
     columns = [Column("名次", "rank"), Column("参赛号", "text"), Column("姓名", "text"), Column("单位", "text")]
     summary = _scheme_columns(contest)
     columns += [Column(header, "score", f"{group}:{code}") for group, code, header in summary]
-    columns += [Column("总分", "score", "total"), Column("状态", "text"), Column("完成", "text")]
+    columns += [Column("总分", "score", "total"), Column("奖项", "text"), Column("状态", "text"),
+                Column("完成", "text")]
+    given = awards.award_names(contest, view, options)
     rows = []
     for row in standings.board_rows(contest, view, options):
         competitor = row["competitor"]
         line: list[Any] = [row["rank"], competitor.get("bib") or competitor.get("marking_no") or "",
                            _name(competitor), competitor.get("enterprise", "")]
         line += [row[group].get(code) for group, code, _ in summary]
-        line += [row["total"], STATUS_LABELS.get(row["status"], row["status"]), YES if row["complete"] else NO]
+        line += [row["total"], given.get(competitor.get("id", -1), ""), STATUS_LABELS.get(row["status"], row["status"]), YES if row["complete"] else NO]
         rows.append(line)
     return Table(columns, rows, contest.precision)
 

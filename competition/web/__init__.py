@@ -3,7 +3,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from competition.web import admin, appeals, certificates, hr, live_pages, organize, views
+    from competition.web import admin, appeals, certificates, events, hr, live_pages, organize, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(live_pages.bp)
@@ -12,3 +12,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(appeals.bp)
     app.register_blueprint(organize.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(events.bp)

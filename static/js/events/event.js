@@ -1,0 +1,193 @@
+// The event pages (events.md, Event screens). /events/{id}: the contests with state, progress and
+// leader, and the medal table, for phones. /events/{id}/screen: a big screen that rotates through the
+// running contests' boards and the medal table, `dwell` seconds each; while any contest runs its
+// results ceremony, the screen shows that ceremony until it ends, then rotates again. Everything comes
+// from the event room's `event:update` (overview + medal table) and the public standings.
+import { cell, fill, readJson } from '../page.js';
+
+const config = readJson('event-config');
+const text = readJson('event-text');
+let data = config.initial;
+let page = 0;
+const boards = new Map(); // contest id -> public standings rows (screen)
+
+const el = (tag, className, content) => {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (content !== undefined) node.textContent = content;
+  return node;
+};
+
+function leaderText(row) {
+  if (!row.leader) return text.none;
+  const who = row.leader.competitor;
+  return `${who.name}${who.enterprise ? ` · ${who.enterprise}` : ''}${row.leader.total ? ` · ${row.leader.total}` : ''}`;
+}
+
+function progressBar(value) {
+  const bar = el('span', 'event-progress');
+  const fillBar = el('span', 'event-progress-fill');
+  fillBar.style.width = `${Math.round(Number(value) * 100)}%`;
+  bar.append(fillBar);
+  bar.title = `${Math.round(Number(value) * 100)}%`;
+  return bar;
+}
+
+function medalTable(table, limit = Infinity) {
+  const node = el('table', 'data medal-table');
+  const head = el('tr');
+  head.append(el('th', 'num', text.rank), el('th', '', text.enterprise));
+  for (const code of table.award_codes) head.append(el('th', 'num', table.award_names[code] ?? code));
+  head.append(el('th', 'num', text.total));
+  const thead = el('thead');
+  thead.append(head);
+  const tbody = el('tbody');
+  for (const row of table.rows.slice(0, limit)) {
+    const tr = el('tr');
+    tr.dataset.enterpriseId = row.enterprise.id;
+    tr.append(cell(row.rank, 'num rank'), cell(row.enterprise.name, 'enterprise'));
+    for (const code of table.award_codes) tr.append(cell(row.counts[code] ?? 0, 'num'));
+    tr.append(cell(row.total_awards, 'num total'));
+    tbody.append(tr);
+  }
+  if (!table.rows.length) {
+    const tr = el('tr');
+    const td = cell(text.noMedals, 'muted');
+    td.colSpan = table.award_codes.length + 3;
+    tr.append(td);
+    tbody.append(tr);
+  }
+  node.append(thead, tbody);
+  return node;
+}
+
+function renderPhone() {
+  const list = document.getElementById('contests');
+  list.replaceChildren(...data.overview.map((row) => {
+    const item = el('li', 'event-contest');
+    item.dataset.contestId = row.contest_id;
+    item.dataset.state = row.state;
+    const title = row.state === 'draft' ? el('strong', '', row.name) : el('a', '', row.name);
+    if (row.state !== 'draft') title.href = `/board/${row.contest_id}`;
+    const state = el('span', `tag state-${row.state}`, row.ceremony ? text.ceremony : text.states[row.state]);
+    const line = el('div', 'event-contest-line');
+    line.append(el('span', 'muted', text.progress), progressBar(row.progress));
+    const leader = el('div', 'event-leader', `${text.leader}：${leaderText(row)}`);
+    item.append(title, state, line, leader);
+    return item;
+  }));
+  document.getElementById('medal-table').replaceWith(Object.assign(medalTable(data.medal_table),
+    { id: 'medal-table' }));
+  document.getElementById('medal-table').dataset.testid = 'medal-table';
+}
+
+// --- the big screen ----------------------------------------------------------------------------------
+
+function screenPages() {
+  const running = data.overview.filter((row) => row.state === 'running' || row.state === 'provisional');
+  return [...running.map((row) => ({ kind: 'board', row })), { kind: 'medals' }];
+}
+
+async function loadBoard(contestId) {
+  try {
+    const response = await fetch(`/api/v1/contests/${contestId}/standings`, { headers: { Accept: 'application/json' } });
+    if (response.ok) boards.set(contestId, (await response.json()).rows);
+  } catch { /* keep the last rows; the next update tries again */ }
+}
+
+function boardTable(rows, limit) {
+  const table = el('table', 'event-board');
+  const head = el('tr');
+  head.append(el('th', 'num', text.rank), el('th', '', text.bib), el('th', '', text.name),
+    el('th', '', text.enterprise), el('th', 'num', text.score));
+  const thead = el('thead');
+  thead.append(head);
+  const tbody = el('tbody');
+  for (const row of rows.slice(0, limit)) {
+    const tr = el('tr');
+    if (row.rank && row.rank <= 3) tr.dataset.podium = row.rank;
+    tr.append(cell(row.rank ?? '–', 'num rank'), cell(row.competitor.bib, 'bib'), cell(row.competitor.name, 'name'),
+      cell(row.competitor.enterprise, 'enterprise'), cell(row.total ?? '', 'num total'));
+    tbody.append(tr);
+  }
+  table.append(thead, tbody);
+  return table;
+}
+
+function renderPage() {
+  const pages = screenPages();
+  page %= pages.length;
+  const current = pages[page];
+  const box = document.getElementById('rotation');
+  const section = el('div', `event-page-${current.kind}`);
+  section.dataset.page = current.kind === 'board' ? `contest-${current.row.contest_id}` : 'medals';
+  if (current.kind === 'board') {
+    section.append(el('h2', 'event-page-title', `${current.row.name} · ${text.states[current.row.state]}`));
+    section.append(boardTable(boards.get(current.row.contest_id) ?? [], 10));
+  } else {
+    section.append(el('h2', 'event-page-title', text.medals));
+    section.append(medalTable(data.medal_table, 10));
+  }
+  box.replaceChildren(section);
+  box.dataset.page = section.dataset.page;
+  document.getElementById('page-indicator').textContent = fill(text.page, { n: page + 1, m: pages.length });
+}
+
+async function renderCeremony(row) {
+  await loadBoard(row.contest_id);
+  const box = document.getElementById('ceremony');
+  const shown = (boards.get(row.contest_id) ?? []).filter((r) => r.rank !== null);
+  const latest = shown.length ? shown.reduce((a, b) => (a.rank >= b.rank ? a : b)) : null;
+  const parts = [el('h2', 'event-page-title', `${text.ceremony} · ${row.name}`)];
+  if (latest) {
+    const hero = el('div', 'event-ceremony-hero');
+    hero.append(el('strong', 'reveal-rank', latest.rank), el('span', 'reveal-name',
+      `${latest.competitor.name} · ${latest.competitor.enterprise}`), el('span', 'reveal-total', latest.total ?? ''));
+    parts.push(hero);
+  }
+  parts.push(boardTable([...shown].sort((a, b) => a.rank - b.rank), 8));
+  box.replaceChildren(...parts);
+  box.dataset.contestId = row.contest_id;
+}
+
+function renderScreen() {
+  const ceremony = data.overview.find((row) => row.ceremony);
+  const box = document.getElementById('ceremony');
+  document.body.classList.toggle('ceremony-on', Boolean(ceremony));
+  box.hidden = !ceremony;
+  document.getElementById('rotation').hidden = Boolean(ceremony);
+  if (ceremony) renderCeremony(ceremony);
+  else renderPage();
+}
+
+async function refresh() {
+  if (config.screen) {
+    await Promise.all(data.overview.filter((row) => row.state !== 'draft').map((row) => loadBoard(row.contest_id)));
+    renderScreen();
+  } else renderPhone();
+}
+
+function connect() {
+  const conn = document.getElementById('conn');
+  const socket = window.io('/live', { transports: ['websocket', 'polling'], tryAllTransports: true,
+    auth: { event_id: config.eventId, view: 'public' } });
+  const setState = (kind) => { conn.dataset.state = kind; conn.textContent = text[kind] ?? text.reconnecting; };
+  socket.on('connect', () => setState('connected'));
+  socket.on('disconnect', () => setState('reconnecting'));
+  socket.on('connect_error', () => setState('reconnecting'));
+  socket.on('event:update', (payload) => {
+    data = payload;
+    document.body.dataset.updates = String(Number(document.body.dataset.updates ?? 0) + 1);
+    refresh();
+  });
+}
+
+refresh();
+connect();
+if (config.screen) {
+  setInterval(() => {
+    if (data.overview.some((row) => row.ceremony)) return;
+    page += 1;
+    renderPage();
+  }, config.dwell * 1000);
+}
