@@ -98,18 +98,24 @@ def occupations_load(path: str | None) -> None:
 
 @main.command("demo")
 @click.option("--if-empty", is_flag=True, help="Only when the database has no users yet (make run).")
-@click.option("--simulate", is_flag=True, help="Keep entering plausible marks through the running server.")
+@click.option("--simulate", is_flag=True,
+              help="Keep the venue busy through the running server (marks, revisions, next contests) until stopped.")
 @click.option("--url", default="http://127.0.0.1:5000", show_default=True, help="The server, with --simulate.")
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between marks, with --simulate.")
 @click.option("--limit", type=int, default=None, help="Stop after this many marks, with --simulate.")
+@click.option("--revisions", type=int, default=40, show_default=True,
+              help="Corrections per contest once every open aspect is marked, before the next contest starts.")
 @with_appcontext
-def demo(if_empty: bool, simulate: bool, url: str, interval: float, limit: int | None) -> None:
+def demo(if_empty: bool, simulate: bool, url: str, interval: float, limit: int | None, revisions: int) -> None:
     """Load the demo contest (clearly marked as demo) and print its sign-in details."""
     from competition import demo as demo_data
 
     if simulate:
         try:
-            entered = demo_data.simulate(url.rstrip("/"), interval=interval, limit=limit, log=click.echo)
+            from competition.simulate import simulate as simulate_day
+
+            entered = simulate_day(url.rstrip("/"), interval=interval, limit=limit, revisions=revisions,
+                                   log=click.echo)
         except (RuntimeError, OSError) as error:
             raise click.ClickException(str(error)) from error
         click.echo(f"simulate: {entered} marks entered")

@@ -5,16 +5,12 @@ through the API, so the demo exercises the real rules: an electrician contest (ç
 theory and a practical component, three modules with measurement, judgement and panel aspects,
 24 competitors from three enterprises (one a school, with students), seven judges (one of them
 conflicted with a steelworks' competitors), a promotion policy from the library, and marks entered
-part of the way, so that the board has something to show. `simulate()` then keeps entering
-plausible marks through the HTTP API, like judges' tablets would.
+part of the way, so that the board has something to show. `competition.simulate` then keeps the
+venue busy through the HTTP API, as the judges' tablets would, until stopped.
 """
 from __future__ import annotations
 
-import json
 import random
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -225,53 +221,3 @@ def _enter_marks(contest: Contest, judges: list[User], rng: random.Random) -> No
                          value=plausible(aspect, skill_of(competitor_id), rng), expected_version=None)
     chief = judges[-1]
     marking.set_lock(contest, chief, "T1", locked=True, reason=None)
-
-
-def simulate(base_url: str, *, interval: float = 1.0, seed: int | None = None, limit: int | None = None,
-             log=print) -> int:
-    """Keep entering plausible marks through the HTTP API, as the judges' tablets would.
-
-    The database is only read here, and each read transaction ends before the next request goes
-    out: the server must never wait for this process's locks."""
-    rng = random.Random(seed)
-    contest = db.session.scalar(select(Contest).where(Contest.is_demo.is_(True)).order_by(Contest.id.desc()))
-    if contest is None:
-        raise RuntimeError("no demo contest in this database: run `competition demo` first")
-    contest_id = contest.id
-    judges = dict(db.session.execute(select(User.id, User.username).join(ContestJudge, ContestJudge.user_id == User.id)
-                                     .where(ContestJudge.contest_id == contest_id)).all())
-    db.session.rollback()
-    tokens = {judge_id: _token(base_url, username) for judge_id, username in judges.items()}
-    entered = 0
-    while limit is None or entered < limit:
-        slots = open_slots(db.session.get(Contest, contest_id), list(judges))
-        db.session.rollback()
-        if not slots:
-            log("simulate: every open aspect is marked; nothing left to enter")
-            break
-        judge_id, competitor_id, aspect = rng.choice(slots)
-        value = plausible(aspect, skill_of(competitor_id), rng)
-        status = _put(base_url, contest_id, tokens[judge_id], competitor_id, aspect["code"], value)
-        log(f"simulate: {judges[judge_id]} â†’ competitor {competitor_id} {aspect['code']} = {value} ({status})")
-        entered += 1
-        time.sleep(interval * rng.uniform(0.5, 1.5))
-    return entered
-
-
-def _token(base_url: str, username: str) -> str:
-    body = json.dumps({"username": username, "password": DEMO_PASSWORD}).encode()
-    request = urllib.request.Request(f"{base_url}/api/v1/auth/token", data=body,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())["token"]
-
-
-def _put(base_url: str, contest_id: int, token: str, competitor_id: int, aspect_code: str, value: str) -> int:
-    body = json.dumps({"competitor_id": competitor_id, "aspect_code": aspect_code, "value": value}).encode()
-    request = urllib.request.Request(f"{base_url}/api/v1/contests/{contest_id}/marks", data=body, method="PUT",
-                                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code

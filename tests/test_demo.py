@@ -62,7 +62,12 @@ def _token(client, username):
     return {"Authorization": f"Bearer {token['token']}"}
 
 
-def test_simulate_enters_marks_through_a_real_server(tmp_path):
+def test_simulate_keeps_the_venue_busy_through_a_real_server(tmp_path):
+    """`make simulate` never runs dry: once every open aspect is marked, judges correct marks, then the
+    chief judge locks, the organiser finalises and the next contest of the day starts, all through the
+    API. Every step changes the public board (its seq moves), so a board never stands still."""
+    import requests
+
     from tests.live_server import prepared_server
 
     server = prepared_server(tmp_path)
@@ -71,10 +76,25 @@ def test_simulate_enters_marks_through_a_real_server(tmp_path):
     assert "nothing loaded" in server.command("demo", "--if-empty")
     server.start()
     try:
-        result = server.command("demo", "--simulate", "--url", server.url, "--interval", "0", "--limit", "5")
+        contests = requests.get(f"{server.url}/api/v1/contests", timeout=10).json()
+        first = next(c["id"] for c in contests if c["state"] == "running")
+        seq_before = requests.get(f"{server.url}/api/v1/contests/{first}/standings", timeout=10).json()["seq"]
+        result = server.command("demo", "--simulate", "--url", server.url, "--interval", "0",
+                                "--limit", "240", "--revisions", "3")
+        contests = {c["id"]: c for c in requests.get(f"{server.url}/api/v1/contests", timeout=10).json()}
+        boards = {cid: requests.get(f"{server.url}/api/v1/contests/{cid}/standings", timeout=10).json()
+                  for cid in contests}
     except RuntimeError as error:
         raise AssertionError(f"{error}\n--- server log ---\n{server.log_tail()}") from error
     finally:
         server.stop()
-    statuses = re.findall(r"\((\d{3})\)", result)
-    assert len(statuses) == 5 and set(statuses) <= {"200", "201"}, result
+    statuses = re.findall(r"\((\d{3})\)$", result, flags=re.MULTILINE)
+    assert len(statuses) == 240 and set(statuses) <= {"200", "201"}, result
+    assert result.count("(revision)") == 3, result
+    assert contests[first]["state"] == "final"
+    assert boards[first]["seq"] > seq_before
+    following = [cid for cid in contests if cid > first]
+    assert len(following) == 1 and contests[following[0]]["state"] == "running", contests
+    assert "第" in contests[following[0]]["name"] and "示例" in contests[following[0]]["name"]
+    assert boards[following[0]]["seq"] > 0 and any(row["total"] not in (None, "0.00")
+                                                   for row in boards[following[0]]["rows"])
