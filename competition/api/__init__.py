@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
+from competition import inputs
 from competition.api.errors import json_error, register_database_error_handlers, wants_json
 from competition.api.schemas import ErrorSchema
 
@@ -73,7 +74,9 @@ def init_app(app: Flask) -> None:
     # First of all hooks: the CSRF check (security.py) reads request.form, which parses the body with
     # whatever limit is in force at that moment; a browser import over 1 MiB would otherwise be 413.
     app.before_request_funcs.setdefault(None, []).insert(0, _body_limit)
+    app.before_request_funcs[None].insert(1, inputs.keep_form_body)  # before the CSRF check reads the form
     app.before_request(_authorise_first)
+    app.before_request(inputs.check_request)  # after authorisation: 401/403 come first
     api.ERROR_SCHEMA = None
     register_database_error_handlers(app)
     for module in (auth, users, audit, marks, judging, live, enterprises, occupations, people, contests, results,

@@ -9,7 +9,7 @@ from competition.api.access import require_user, roles_required
 from competition.api.blueprint import Blueprint
 from competition.api.contests import contest_errors
 from competition.api.errors import abort
-from competition.api.schemas import CODE, REASON, Id, Out, Strict
+from competition.api.schemas import REASON, SYMBOL, Id, Out, Strict
 from competition.api.transaction import transactional
 from competition.models import Role
 from competition.models.appeal import DECISIONS
@@ -23,7 +23,7 @@ STAFF = (Role.ADMIN, Role.ORGANIZER)
 
 class AppealIn(Strict):
     competitor_id = Id(required=True, strict=True)
-    aspect_codes = fields.List(fields.String(validate=CODE), required=True, validate=validate.Length(1, 500))
+    aspect_codes = fields.List(fields.String(validate=SYMBOL), required=True, validate=validate.Length(1, 500))
     grounds = fields.String(required=True, validate=validate.Length(1, 2000))
 
 

@@ -14,7 +14,7 @@ from werkzeug.exceptions import default_exceptions
 from competition.api.access import caller, require_user, roles_required
 from competition.api.blueprint import Blueprint, no_content
 from competition.api.errors import abort, json_error
-from competition.api.schemas import CODE, NAME, REASON, Id, Out, Strict
+from competition.api.schemas import CODE, NAME, REASON, SYMBOL, Id, Out, Strict
 from competition.api.transaction import large_body, transactional
 from competition.domain.ranking import STATUSES
 from competition.domain.scheme import scheme_to_dict
@@ -172,9 +172,9 @@ class CompetitorIn(Strict):
     person_id = Id(strict=True)
     member_ids = fields.List(Id(strict=True), validate=validate.Length(1, 3))
     team_name = fields.String(validate=[NAME, not_blank])
-    bib = fields.String(required=True, validate=[CODE, not_blank])
+    bib = fields.String(required=True, validate=SYMBOL)
     station = fields.String(allow_none=True, validate=CODE)
-    marking_no = fields.String(allow_none=True, validate=[CODE, not_blank])
+    marking_no = fields.String(allow_none=True, validate=SYMBOL)
 
 
 class CompetitorPatch(Strict):
@@ -182,7 +182,7 @@ class CompetitorPatch(Strict):
     time_used_seconds = fields.Integer(strict=True, allow_none=True, validate=validate.Range(0, 10**7))
     reason = fields.String(allow_none=True, validate=REASON)
     station = fields.String(allow_none=True, validate=CODE, metadata={"description": "organizers only"})
-    marking_no = fields.String(allow_none=True, validate=[CODE, not_blank],
+    marking_no = fields.String(allow_none=True, validate=SYMBOL,
                                metadata={"description": "organizers only"})
 
 

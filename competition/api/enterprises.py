@@ -16,7 +16,7 @@ from marshmallow import fields, validate
 from competition.api.access import login_required, require_role, require_user, roles_required
 from competition.api.blueprint import Blueprint
 from competition.api.errors import abort
-from competition.api.schemas import CODE, NAME, Id, Out, Strict
+from competition.api.schemas import NAME, SYMBOL, Id, Out, Strict
 from competition.api.transaction import transactional
 from competition.models import Enterprise, Role
 from competition.services import enterprises, grade_schemes
@@ -47,7 +47,7 @@ def scoped_enterprise(enterprise_id: int, *roles: Role) -> Enterprise:
 # --- schemas --------------------------------------------------------------------------------------
 
 class EnterpriseIn(Strict):
-    code = fields.String(required=True, validate=CODE)
+    code = fields.String(required=True, validate=SYMBOL)
     name = fields.String(required=True, validate=NAME)
     cert_prefix = fields.String(load_default="Y", metadata={
         "description": "Y (employer evaluation) or S (social evaluation organisation)", "enum": ["Y", "S"]})

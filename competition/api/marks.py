@@ -9,7 +9,7 @@ from sqlalchemy.orm import defer, lazyload
 from competition.api.access import require_user
 from competition.api.blueprint import Blueprint
 from competition.api.errors import abort
-from competition.api.schemas import CODE, REASON, Id, Out, Strict
+from competition.api.schemas import REASON, SYMBOL, Id, Out, Strict
 from competition.api.transaction import transactional
 from competition.extensions import db
 from competition.models import Contest, ContestState, Role
@@ -20,7 +20,7 @@ blp = Blueprint("marks", __name__, description="Judges' marks, module locks, the
 
 class MarkIn(Strict):
     competitor_id = Id(required=True, strict=True)
-    aspect_code = fields.String(required=True, validate=CODE)
+    aspect_code = fields.String(required=True, validate=SYMBOL)
     value = fields.Raw(required=True, metadata={"oneOf": [{"type": "string"}, {"type": "number"}],
                                                 "example": "7.50"})
     expected_version = Id(minimum=0, strict=True, allow_none=True)
@@ -45,7 +45,7 @@ class MarkOut(Out):
 
 class MarkQuery(Strict):
     competitor_id = Id()
-    aspect_code = fields.String(validate=CODE)
+    aspect_code = fields.String(validate=SYMBOL)
 
 
 class MarkRowOut(Out):

@@ -11,6 +11,8 @@ from competition.database import MAX_ID
 
 NAME = validate.Length(min=1, max=200)
 CODE = validate.Length(min=1, max=32)
+# The codes of api.md (enterprise, component, module, aspect, award, bib, marking number): 1-32 of A-Z a-z 0-9 . _ -
+SYMBOL = validate.Regexp(r"[A-Za-z0-9._-]{1,32}\Z", error="Must be 1 to 32 characters of A-Z a-z 0-9 . _ -.")
 REASON = validate.Length(min=1, max=2000)
 DESCRIPTION = validate.Length(max=2000)
 

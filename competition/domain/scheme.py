@@ -353,7 +353,7 @@ class _Validator:
         if not 1 <= len(value) <= MAX_CODE_LENGTH:
             self.add(field_path, f"must be 1 to {MAX_CODE_LENGTH} characters")
             return None
-        if not all(ch.isalnum() or ch in _CODE_PUNCTUATION for ch in value):
+        if not all(ch.isascii() and (ch.isalnum() or ch in _CODE_PUNCTUATION) for ch in value):
             self.add(field_path, "may contain only letters, digits, '.', '_' and '-'")
             return None
         seen = self._seen_codes[kind]

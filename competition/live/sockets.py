@@ -9,6 +9,7 @@ from flask_socketio import ConnectionRefusedError, emit, join_room
 
 from competition.database import MAX_ID, get_by_id
 from competition.extensions import db, socketio
+from competition.inputs import find_problems
 from competition.live.broadcaster import NAMESPACE, blind_rows, room
 from competition.models import Contest, ContestState, Role, User
 from competition.services import boards, marking, standings
@@ -39,6 +40,9 @@ def _as_int(value: Any) -> int | None:
 @socketio.on("connect", namespace=NAMESPACE)
 def connect(auth: Any = None):
     auth = auth if isinstance(auth, dict) else {}
+    refused = find_problems(auth)
+    if refused:  # the same texts an HTTP request may not carry (competition.inputs)
+        raise ConnectionRefusedError({"message": "auth holds characters that are not allowed", "errors": refused})
     if "event_id" in auth and "contest_id" not in auth:  # an event's screens (live.md, events.md)
         if auth.get("view", "public") != "public":
             raise ConnectionRefusedError("an event has a public view only")

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from competition.domain.identity import ID_TYPES, RESIDENT_ID_CARD, IdNumberError, id_check_char
 from competition.extensions import db
+from competition.inputs import text_problem
 from competition.models import Enterprise, Occupation, Person, PersonGrade
 from competition.models.base import utcnow
 from competition.services import audit, occupations
@@ -175,6 +176,7 @@ def read_rows(filename: str, content: bytes) -> tuple[set[str], list[Row]]:
                               errors={"file": ["must be a .xlsx workbook or a .csv file (UTF-8)"]})
     header: dict[int, str] | None = None
     rows: list[Row] = []
+    refused = _Report()  # texts that may not enter (NUL, unpaired surrogates, control characters)
     for number, cells in raw:
         if not any(cell.text for cell in cells):
             continue
@@ -185,7 +187,13 @@ def read_rows(filename: str, content: bytes) -> tuple[set[str], list[Row]]:
             raise MasterDataError(f"The file has more than {MAX_ROWS} rows; split it into several files.",
                                   errors={"file": [f"more than {MAX_ROWS} rows"]})
         row = Row(number, {name: cells[index] for index, name in header.items() if index < len(cells)})
+        for name, cell in row.cells.items():
+            problem = text_problem(cell.text)
+            if problem is not None:
+                refused.add(number, name, problem)
         rows.append(row)
+    if refused.errors:
+        raise ImportRejected(_summary(refused.errors), errors=refused.errors)
     if header is None:
         raise MasterDataError("The file is empty: it needs a header row and at least one person.",
                               errors={"file": ["empty"]})

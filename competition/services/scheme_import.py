@@ -27,6 +27,7 @@ from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 
 from competition.domain.scheme import SchemeError, build_scheme
+from competition.inputs import text_problem
 
 MAX_ROWS = 2000  # aspects in one scheme; a bigger sheet is not a marking scheme
 
@@ -265,7 +266,12 @@ def _read(sheet) -> dict[str, Any]:
         if count > MAX_ROWS:
             reader.error(number, "aspect", f"at most {MAX_ROWS} aspects")
             break
-        reader.row(number, values)
+        refused = [(column, text_problem(v)) for column, v in values.items() if isinstance(v, str)]
+        refused = [(column, problem) for column, problem in refused if problem is not None]
+        for column, problem in refused:  # NUL, unpaired surrogates, control characters (api.md)
+            reader.error(number, column, problem)
+        if not refused:
+            reader.row(number, values)
     if count == 0:
         reader.error(2, "aspect", "the sheet has no aspects")
     for component in reader.components.values():
