@@ -57,8 +57,10 @@ def test_worked_examples_through_the_api(client, admin, make_user):
     assert body["pending"]["by_level"] == body["by_level"]
     assert datetime.fromisoformat(body["as_of"]).tzinfo is not None
     assert body["by_occupation"] == [
-        {"occupation_code": TURNER["code"], "occupation_name": "车工", "by_level": levels(l3=1, l5=1), "none": 0},
-        {"occupation_code": ELECTRICIAN["code"], "occupation_name": "电工", "by_level": levels(l2=1), "none": 1},
+        {"occupation_code": TURNER["code"], "occupation_name": "车工", "by_level": levels(l3=1, l5=1), "none": 0,
+         "skilled": 2, "high_skill": 1, "high_skill_ratio": "0.5000"},
+        {"occupation_code": ELECTRICIAN["code"], "occupation_name": "电工", "by_level": levels(l2=1), "none": 1,
+         "skilled": 1, "high_skill": 1, "high_skill_ratio": "1.0000"},
     ]
 
 

@@ -40,6 +40,9 @@ class OccupationFiguresOut(Out):
     by_level = fields.Nested(ByLevelOut, required=True, metadata={"description": "people at each level held in "
                                                                                  "this occupation"})
     none = fields.Integer(required=True, metadata={"description": "people holding a grade without a level here"})
+    skilled = fields.Integer(required=True)
+    high_skill = fields.Integer(required=True)
+    high_skill_ratio = fields.String(required=True, allow_none=True, metadata=RATIO)
 
 
 class FiguresOut(Out):

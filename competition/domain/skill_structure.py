@@ -156,10 +156,15 @@ class Figures:
             "people": self.people, "skilled": self.skilled, "none": self.none,
             "by_level": by_level_dict(self.by_level), "high_skill": self.high_skill,
             "high_skill_ratio": self.high_skill_ratio, "skilled_ratio": self.skilled_ratio,
-            "by_occupation": [{"occupation_code": code, "by_level": by_level_dict(counts),
-                               "none": counts.get(None, 0)}
-                              for code, counts in sorted(self.by_occupation.items())],
+            "by_occupation": [_occupation_dict(code, counts) for code, counts in sorted(self.by_occupation.items())],
         }
+
+
+def _occupation_dict(code: str, counts: Counter) -> dict[str, Any]:
+    skilled = sum(counts[level] for level in NATIONAL_LEVELS)
+    high_skill = sum(counts[level] for level in HIGH_SKILL_LEVELS)
+    return {"occupation_code": code, "by_level": by_level_dict(counts), "none": counts.get(None, 0),
+            "skilled": skilled, "high_skill": high_skill, "high_skill_ratio": ratio(high_skill, skilled)}
 
 
 def figures(people: Iterable[Person]) -> Figures:

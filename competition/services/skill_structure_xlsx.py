@@ -28,7 +28,8 @@ PERCENT = "0.00%"
 SUMMARY_HEADERS = ["企业代码", "企业名称", "口径", "职工人数", "技能人才", *LEVEL_HEADERS, "无等级",
                    "高技能人才", "高技能人才占比", "技能人才占比", "高技能人才占比目标"]
 YEAR_HEADERS = ["企业代码", "企业名称", "发证年度", *LEVEL_HEADERS, "合计"]
-OCCUPATION_HEADERS = ["企业代码", "企业名称", "职业编码", "职业名称", *LEVEL_HEADERS, "无等级", "合计"]
+OCCUPATION_HEADERS = ["企业代码", "企业名称", "职业编码", "职业名称", *LEVEL_HEADERS, "无等级", "合计", "高技能人才",
+                      "高技能人才占比"]
 
 
 def _ratio(value: str | None) -> Decimal | None:
@@ -50,7 +51,8 @@ def _sections(code: str, name: str, data: Mapping[str, Any], target: str | None)
     years = [[code, name, row["year"], *_levels(row["by_level"]), sum(row["by_level"].values())]
              for row in data["by_year"]]
     occupations = [[code, name, row["occupation_code"], row.get("occupation_name", ""), *_levels(row["by_level"]),
-                    row["none"], sum(row["by_level"].values()) + row["none"]] for row in data["by_occupation"]]
+                    row["none"], row["skilled"] + row["none"], row["high_skill"], _ratio(row["high_skill_ratio"])]
+                   for row in data["by_occupation"]]
     return summary, years, occupations
 
 
@@ -99,7 +101,7 @@ def workbook(rows: Sequence[Mapping[str, Any]], *, total: Mapping[str, Any] | No
     _sheet(book, "技能人才结构", SUMMARY_HEADERS, summary, percent_from=SUMMARY_HEADERS.index("高技能人才占比") + 1,
            first=True)
     _sheet(book, "证书年度", YEAR_HEADERS, years)
-    _sheet(book, "职业", OCCUPATION_HEADERS, occupations)
+    _sheet(book, "职业", OCCUPATION_HEADERS, occupations, percent_from=len(OCCUPATION_HEADERS))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -40,8 +40,10 @@ def test_a_person_with_two_levels_counts_once_at_the_higher():
     assert result["high_skill"] == 1 and result["high_skill_ratio"] == "1.0000"
     # per occupation the person is at the level held there
     assert result["by_occupation"] == [
-        {"occupation_code": TURNER, "by_level": {"5": 0, "4": 0, "3": 1, "2": 0, "1": 0}, "none": 0},
-        {"occupation_code": ELECTRICIAN, "by_level": {"5": 0, "4": 0, "3": 0, "2": 1, "1": 0}, "none": 0},
+        {"occupation_code": TURNER, "by_level": {"5": 0, "4": 0, "3": 1, "2": 0, "1": 0}, "none": 0,
+         "skilled": 1, "high_skill": 1, "high_skill_ratio": "1.0000"},
+        {"occupation_code": ELECTRICIAN, "by_level": {"5": 0, "4": 0, "3": 0, "2": 1, "1": 0}, "none": 0,
+         "skilled": 1, "high_skill": 1, "high_skill_ratio": "1.0000"},
     ]
 
 
@@ -61,7 +63,8 @@ def test_an_apprentice_without_a_level_is_in_none():
     assert result["none"] == 2 and result["skilled"] == 0 and result["people"] == 2
     assert result["by_level"] == {"5": 0, "4": 0, "3": 0, "2": 0, "1": 0}
     assert result["by_occupation"] == [{"occupation_code": ELECTRICIAN,
-                                        "by_level": {"5": 0, "4": 0, "3": 0, "2": 0, "1": 0}, "none": 1}]
+                                        "by_level": {"5": 0, "4": 0, "3": 0, "2": 0, "1": 0}, "none": 1,
+                                        "skilled": 0, "high_skill": 0, "high_skill_ratio": None}]
 
 
 def test_a_zero_skilled_enterprise_has_a_null_ratio():

@@ -3,6 +3,7 @@
 // message and reloads the row from GET /api/v1/promotions/{id}. Each click sends an Idempotency-Key,
 // so a retry of the same request cannot decide twice.
 import { api, csrfToken, describeError, el, fill } from './api.js';
+import { previewRatio } from './ratio-preview.js';
 
 const labels = JSON.parse(document.getElementById('promo-labels').textContent);
 const messages = document.getElementById('promo-messages');
@@ -106,6 +107,7 @@ function updateSelection(section) {
     }
   }
   const count = selectedRows(section).length;
+  previewRatio(section, selectedRows(section).map((row) => Number(row.dataset.id)));
   const counter = section.querySelector('[data-role="selected-count"]');
   if (counter) counter.textContent = fill(labels.selected, { n: count });
   for (const button of section.querySelectorAll('[data-action="batch-confirm"], [data-action="batch-reject"]')) {
