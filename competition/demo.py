@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from competition import demo_staff
 from competition.domain.identity import id_check_char
 from competition.domain.policy_library import get_ready_policy
 from competition.extensions import db
@@ -130,6 +131,7 @@ def load(seed: int = 2026) -> list[DemoAccount]:
                 "id_type": "居民身份证", "id_number": _id_number(number), "kind": kind,
                 "grades": [{"occupation_code": "6-31-01-03", "grade_code": grade}] if grade else []})
             person_ids.append((person.id, enterprise.id))
+        demo_staff.add_staff(enterprise, scheme)  # people at every level for 技能人才结构
 
     now = datetime.now(timezone.utc).replace(microsecond=0)
     contest = contests.create({

@@ -35,3 +35,24 @@ def test_admin_overview_page(app, client, admin):
     html = browser.get("/admin/skill-structure").get_data(as_text=True)
     assert 'data-testid="overview-total"' in html and 'data-testid="overview-row"' in html
     assert "/api/v1/skill-structure.xlsx" in html
+
+
+def test_the_demo_enterprises_have_people_at_every_level(app, client):
+    """competition.demo: each of the three enterprises shows people at every level, and some without one."""
+    from competition import demo
+    from competition.extensions import db
+    from tests.test_demo import _token
+
+    with app.app_context():
+        demo.load()
+        db.session.commit()
+    admin = _token(client, "demo_admin")
+    overview = client.get("/api/v1/skill-structure", headers=admin).get_json()
+    assert len(overview["rows"]) == 3
+    for row in overview["rows"]:
+        assert all(count > 0 for count in row["by_level"].values()), row["enterprise"]
+        assert row["none"] > 0 and row["high_skill_ratio"] is not None
+        assert len(row["by_occupation"]) >= 2
+    hr = signed_in(app, "demo_hr3", "demo-pass-2026")  # the technician college: its teachers are counted
+    html = hr.get("/hr/structure").get_data(as_text=True)
+    assert "示例·辽宁电力技师学院" in html and 'data-testid="chart-levels"' in html
