@@ -9,10 +9,10 @@ import os
 import sys
 
 import click
-from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from competition import create_app
+from competition.errors import ServiceError
 from competition.extensions import db
 
 
@@ -47,7 +47,7 @@ def create_user(username: str, role: str, enterprise_id: int | None, display_nam
     try:
         user = accounts.create_user(username=username, password=password, role=Role(role),
                                     display_name=display_name, enterprise_id=enterprise_id)
-    except accounts.AccountError as error:
+    except ServiceError as error:
         raise click.ClickException(error.message) from error
     db.session.commit()
     click.echo(f"created user {user.username} (id {user.id}, role {role})")
@@ -85,11 +85,10 @@ def occupations_group() -> None:
 def occupations_load(path: str | None) -> None:
     """Create or update occupations from a CSV file, matched by code."""
     from competition.services import occupations
-    from competition.services.enterprises import MasterDataError
 
     try:
         result = occupations.load_file(path)
-    except MasterDataError as error:
+    except ServiceError as error:
         raise click.ClickException(error.message) from error
     db.session.commit()
     click.echo(f"occupations: {result.created} created, {result.updated} updated, "

@@ -149,6 +149,6 @@ def check_request() -> None:
         return
     errors = request_problems()
     if errors:
-        from competition.api.errors import abort
+        from competition.errors import abort
 
         abort(422, "Some texts hold characters that are not allowed; see errors.", errors=errors)

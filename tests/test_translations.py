@@ -63,7 +63,7 @@ def english_catalog():
 def test_the_extractor_sees_templates_python_and_the_texts_of_the_scripts():
     files = {filename for _, _, filename, _ in extracted()}
     assert any(f.startswith("templates/hr/") for f in files) and "templates/certificates/verify.html" in files
-    assert "competition/web/views.py" in files and "competition/web/errors.py" in files
+    assert "competition/web/views.py" in files and "competition/errors.py" in files
     msgids = {msgid for msgid, *_ in extracted()}
     # Texts of static/js/hr/*.js, handed over by the templates.
     assert {"网络连接失败，请检查网络后重试。", "正在检查并导入 {name} …", "第 {n} 级“{name}”"} <= msgids

@@ -4,22 +4,17 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from competition import inputs
-from competition.api.errors import json_error, register_database_error_handlers, wants_json
+from competition import errors, inputs
 from competition.api.schemas import ErrorSchema
 
 
 class CompetitionApi(Api):
-    """flask-smorest's Api with the error body of api.md, and HTML errors for pages."""
+    """flask-smorest's Api, its HTTP errors answered by the one handler (competition.errors)."""
 
     ERROR_SCHEMA = ErrorSchema
 
     def handle_http_exception(self, error):
-        if wants_json():
-            return json_error(error)
-        from competition.web.errors import html_error
-
-        return html_error(error)
+        return errors.respond(error)
 
 
 api = CompetitionApi()
@@ -78,7 +73,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_authorise_first)
     app.before_request(inputs.check_request)  # after authorisation: 401/403 come first
     api.ERROR_SCHEMA = None
-    register_database_error_handlers(app)
+    errors.init_app(app)
     for module in (auth, users, audit, marks, judging, live, enterprises, occupations, people, contests, results,
                    promotions, certificates, appeals, skill_structure, events):
         api.register_blueprint(module.blp, url_prefix="/api/v1")

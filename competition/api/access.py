@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from flask_login import current_user
 
-from competition.api.errors import abort
+from competition.errors import abort
 from competition.models import Role, User
 
 

@@ -7,16 +7,14 @@ from marshmallow import fields, validate
 
 from competition.api.access import require_user, roles_required
 from competition.api.blueprint import Blueprint
-from competition.api.contests import contest_errors
-from competition.api.errors import abort
 from competition.api.schemas import REASON, SYMBOL, Id, Out, Strict
 from competition.api.transaction import transactional
+from competition.errors import abort
 from competition.models import Role
 from competition.models.appeal import DECISIONS
 from competition.services import appeals, contests
 
 blp = Blueprint("appeals", __name__, description="Appeals (申诉) against provisional results and arbitration")
-contest_errors(blp)
 
 STAFF = (Role.ADMIN, Role.ORGANIZER)
 

@@ -6,7 +6,6 @@ from flask.views import MethodView
 from marshmallow import fields, validate
 
 from competition.api.blueprint import Blueprint
-from competition.api.errors import abort
 from competition.api.schemas import Out, Strict
 from competition.api.transaction import transactional
 from competition.api.users import UserOut
@@ -34,12 +33,6 @@ class Token(MethodView):
     @blp.alt_response(429, description="Too many failures; see Retry-After")
     def post(self, credentials):
         """Exchange a username and password for a bearer token."""
-        try:
-            user = accounts.authenticate(credentials["username"], credentials["password"],
-                                         request.remote_addr or "unknown")
-        except accounts.Throttled as throttled:
-            abort(429, "Too many failed sign-ins; try again later.",
-                  headers={"Retry-After": str(throttled.retry_after)})
-        except accounts.BadCredentials:
-            abort(401, "Wrong username or password.")
+        user = accounts.authenticate(credentials["username"], credentials["password"],
+                                     request.remote_addr or "unknown")
         return {"token": accounts.issue_token(user), "user": user}

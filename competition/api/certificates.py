@@ -14,9 +14,9 @@ from marshmallow import fields
 from competition.api.access import require_user
 from competition.api.blueprint import Blueprint
 from competition.api.enterprises import scoped_enterprise
-from competition.api.errors import abort
 from competition.api.promotions import CertificateOut
 from competition.api.schemas import Out
+from competition.errors import abort
 from competition.models import Role
 from competition.services import certificates
 
@@ -44,10 +44,7 @@ class CertificateItem(MethodView):
     def get(self, number):
         """The full certificate: admin and the issuing enterprise's HR officers (404 to other HR)."""
         user = require_user()
-        try:
-            certificate = certificates.find_for(number, user)
-        except certificates.CertificateError as error:
-            abort(error.status, error.message)
+        certificate = certificates.find_for(number, user)
         return certificates.certificate_dict(certificate, user)
 
 

@@ -9,15 +9,14 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest.fields import Upload
 from marshmallow import ValidationError, fields, validate
-from werkzeug.exceptions import default_exceptions
 
 from competition.api.access import caller, require_user, roles_required
 from competition.api.blueprint import Blueprint, no_content
-from competition.api.errors import abort, json_error
 from competition.api.schemas import CODE, NAME, REASON, SYMBOL, Id, Out, Strict
 from competition.api.transaction import large_body, transactional
 from competition.domain.ranking import STATUSES
 from competition.domain.scheme import scheme_to_dict
+from competition.errors import abort
 from competition.models import Competitor, Contest, ContestState, Role
 from competition.models.contest import ALL_ASPECTS, TIERS
 from competition.services import boards, contests, scheme_import
@@ -27,23 +26,6 @@ blp = Blueprint("contests", __name__, description="Contests: settings, marking s
 
 STAFF = (Role.ADMIN, Role.ORGANIZER)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def contest_errors(blueprint: Blueprint) -> None:
-    """Answer a service's ContestError with the api.md error body (the transaction rolls back)."""
-
-    @blueprint.errorhandler(contests.ContestError)
-    def _contest_error(error: contests.ContestError):
-        http_error = default_exceptions[error.status]()
-        http_error.data = {"message": error.message}
-        if error.errors is not None:
-            http_error.data["errors"] = error.errors
-        if error.reason is not None:
-            http_error.data["extra"] = {"reason": error.reason}
-        return json_error(http_error)
-
-
-contest_errors(blp)
 
 
 # --- schemas -----------------------------------------------------------------------------------------
@@ -330,11 +312,7 @@ class MarkingSchemeImport(MethodView):
         """Set the marking scheme from an .xlsx file, one row per aspect (draft only)."""
         contest = contests.find(contest_id, require_user(), for_update=True)
         contests.require_draft_for_scheme(contest)
-        try:
-            raw = scheme_import.read_scheme(files["file"].read())
-        except scheme_import.SchemeImportError as error:
-            abort(422, "The spreadsheet is not a valid marking scheme; see errors (Excel row numbers).",
-                  errors=error.errors)
+        raw = scheme_import.read_scheme(files["file"].read())
         scheme = contests.set_scheme(contest, raw)
         return {"scheme_version": contest.scheme_version, **scheme_to_dict(scheme)}
 

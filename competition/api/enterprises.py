@@ -6,21 +6,17 @@ GET /grade-scheme-templates/eight-grade. An hr officer asking about another ente
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import marshmallow as ma
 from flask.views import MethodView
 from marshmallow import fields, validate
 
 from competition.api.access import login_required, require_role, require_user, roles_required
 from competition.api.blueprint import Blueprint
-from competition.api.errors import abort
 from competition.api.schemas import NAME, SYMBOL, Id, Out, Strict
 from competition.api.transaction import transactional
+from competition.errors import abort
 from competition.models import Enterprise, Role
 from competition.services import enterprises, grade_schemes
-from competition.services.enterprises import MasterDataError
 
 blp = Blueprint("enterprises", __name__, description="Enterprises and their grade schemes")
 
@@ -28,20 +24,10 @@ READERS = (Role.ADMIN, Role.ORGANIZER, Role.HR)
 WRITERS = (Role.ADMIN, Role.HR)
 
 
-@contextmanager
-def service_errors() -> Iterator[None]:
-    """Turn a service's MasterDataError into the api.md error body."""
-    try:
-        yield
-    except MasterDataError as error:
-        abort(error.status, error.message, errors=error.errors)
-
-
 def scoped_enterprise(enterprise_id: int, *roles: Role) -> Enterprise:
     """The enterprise, for a caller with one of `roles`; 404 to the hr of another enterprise."""
     user = require_role(*roles)
-    with service_errors():
-        return enterprises.enterprise_in_scope(user, enterprise_id, roles)
+    return enterprises.enterprise_in_scope(user, enterprise_id, roles)
 
 
 # --- schemas --------------------------------------------------------------------------------------
@@ -121,8 +107,7 @@ class Enterprises(MethodView):
     @blp.response(200, EnterpriseOut(many=True))
     def get(self):
         """Enterprises: all for admin and organizer, its own for an hr officer."""
-        with service_errors():
-            return enterprises.visible_enterprises(require_user())
+        return enterprises.visible_enterprises(require_user())
 
     @transactional
     @roles_required(Role.ADMIN)
@@ -130,8 +115,7 @@ class Enterprises(MethodView):
     @blp.response(201, EnterpriseOut)
     def post(self, data):
         """Create an enterprise with its certificate-number settings (admin)."""
-        with service_errors():
-            return enterprises.create_enterprise(data)
+        return enterprises.create_enterprise(data)
 
 
 @blp.route("/enterprises/<int:enterprise_id>")
@@ -172,8 +156,7 @@ class EnterpriseGradeScheme(MethodView):
     def put(self, data, enterprise_id: int):
         """Replace the grade scheme (lowest grade first); a change makes a new version."""
         enterprise = scoped_enterprise(enterprise_id, *WRITERS)
-        with service_errors():
-            scheme = grade_schemes.replace(enterprise, data["grades"], user=require_user())
+        scheme = grade_schemes.replace(enterprise, data["grades"], user=require_user())
         return grade_schemes.scheme_dict(scheme)
 
 

@@ -10,7 +10,6 @@ from marshmallow import fields
 
 from competition.api.access import require_user
 from competition.api.blueprint import Blueprint
-from competition.api.errors import abort
 from competition.api.marks import contest_for
 from competition.api.schemas import Out
 from competition.services import worklist
@@ -100,10 +99,7 @@ class JudgeContests(MethodView):
     @blp.response(200, JudgeContestOut(many=True))
     def get(self):
         """The caller's contests as a judge (running and provisional first), with the chief flag."""
-        try:
-            return worklist.judge_contests(require_user())
-        except worklist.WorklistError as error:
-            abort(error.status, error.message)
+        return worklist.judge_contests(require_user())
 
 
 @blp.route("/contests/<int:contest_id>/worklist")
@@ -113,7 +109,4 @@ class Worklist(MethodView):
         """A judge's worklist: modules, assigned aspects, the competitors the caller may mark (never a
         conflicted one) with own values, versions and aspect states. Blind contests: marking numbers only."""
         contest = contest_for(contest_id)
-        try:
-            return worklist.worklist(contest, require_user())
-        except worklist.WorklistError as error:
-            abort(error.status, error.message)
+        return worklist.worklist(contest, require_user())

@@ -5,9 +5,9 @@ from flask.views import MethodView
 
 from competition.api.access import roles_required
 from competition.api.blueprint import Blueprint
-from competition.api.errors import abort
 from competition.api.transaction import transactional
 from competition.database import get_by_id
+from competition.errors import abort
 from competition.models import Contest, Role
 from competition.services import reveal
 
@@ -28,10 +28,7 @@ class RevealStart(MethodView):
     @blp.response(200)
     def post(self, contest_id):
         """Hide totals and ranks on every public view; reveal them one by one with `next`."""
-        try:
-            return reveal.start(_contest(contest_id))
-        except reveal.RevealError as error:
-            abort(error.status, error.message, reason=error.reason)
+        return reveal.start(_contest(contest_id))
 
 
 @blp.route("/contests/<int:contest_id>/reveal/next")
@@ -41,7 +38,4 @@ class RevealNext(MethodView):
     @blp.response(200)
     def post(self, contest_id):
         """Reveal the next ranked competitor from the bottom up: the row with its rank, total and band."""
-        try:
-            return reveal.next_step(_contest(contest_id))
-        except reveal.RevealError as error:
-            abort(error.status, error.message, reason=error.reason)
+        return reveal.next_step(_contest(contest_id))

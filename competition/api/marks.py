@@ -8,9 +8,9 @@ from sqlalchemy.orm import defer, lazyload
 
 from competition.api.access import require_user
 from competition.api.blueprint import Blueprint
-from competition.api.errors import abort
 from competition.api.schemas import REASON, SYMBOL, Id, Out, Strict
 from competition.api.transaction import transactional
+from competition.errors import abort
 from competition.extensions import db
 from competition.models import Contest, ContestState, Role
 from competition.services import marking
@@ -84,10 +84,6 @@ def contest_for(contest_id: int) -> Contest:
     return contest
 
 
-def refuse(error: marking.MarkingError):
-    abort(error.status, error.message, errors=error.errors, reason=error.reason, **error.extra)
-
-
 @blp.route("/contests/<int:contest_id>/marks")
 class Marks(MethodView):
     @transactional
@@ -106,12 +102,9 @@ class Marks(MethodView):
         `unknown_competitor`; 403 and 409 below). A body refused for its shape (an unknown or
         missing field) has no `reason`."""
         contest = contest_for(contest_id)
-        try:
-            result = marking.put_mark(contest, require_user(), competitor_id=data["competitor_id"],
-                                      aspect_code=data["aspect_code"], value=data["value"],
-                                      expected_version=data.get("expected_version"))
-        except marking.MarkingError as error:
-            refuse(error)
+        result = marking.put_mark(contest, require_user(), competitor_id=data["competitor_id"],
+                                  aspect_code=data["aspect_code"], value=data["value"],
+                                  expected_version=data.get("expected_version"))
         return result.body, 201 if result.created else 200
 
     @blp.arguments(MarkQuery, location="query")
@@ -119,11 +112,8 @@ class Marks(MethodView):
     def get(self, query, contest_id):
         """Values per judge: all of them for the chief judge and organisers; a judge sees their own."""
         contest = contest_for(contest_id)
-        try:
-            return marking.list_marks(contest, require_user(), competitor_id=query.get("competitor_id"),
-                                      aspect_code=query.get("aspect_code"))
-        except marking.MarkingError as error:
-            refuse(error)
+        return marking.list_marks(contest, require_user(), competitor_id=query.get("competitor_id"),
+                                  aspect_code=query.get("aspect_code"))
 
 
 @blp.route("/contests/<int:contest_id>/modules/<string:module_code>/lock")
@@ -136,10 +126,7 @@ class Lock(MethodView):
         Refusals carry `reason`: `not_chief` (403), `unknown_module` (404), `already_locked` or
         `locks_closed` (409: the contest is neither running nor provisional)."""
         contest = contest_for(contest_id)
-        try:
-            return marking.set_lock(contest, require_user(), module_code, locked=True, reason=None)
-        except marking.MarkingError as error:
-            refuse(error)
+        return marking.set_lock(contest, require_user(), module_code, locked=True, reason=None)
 
 
 @blp.route("/contests/<int:contest_id>/modules/<string:module_code>/unlock")
@@ -153,10 +140,7 @@ class Unlock(MethodView):
         Refusals carry `reason` as locking does, `already_unlocked` for a module not locked and
         `reason_required` for a blank reason."""
         contest = contest_for(contest_id)
-        try:
-            return marking.set_lock(contest, require_user(), module_code, locked=False, reason=data["reason"])
-        except marking.MarkingError as error:
-            refuse(error)
+        return marking.set_lock(contest, require_user(), module_code, locked=False, reason=data["reason"])
 
 
 def supervisor_contest(contest_id: int) -> Contest:

@@ -7,7 +7,6 @@ from marshmallow import fields, validate
 
 from competition.api.access import login_required, roles_required
 from competition.api.blueprint import Blueprint
-from competition.api.enterprises import service_errors
 from competition.api.schemas import NAME, Out, Strict
 from competition.api.transaction import transactional
 from competition.models import Role
@@ -52,5 +51,4 @@ class Occupations(MethodView):
     @blp.response(201, OccupationOut)
     def post(self, data):
         """Add an occupation (admin, organizer); 409 when the code exists."""
-        with service_errors():
-            return occupations.occupation_dict(occupations.create_occupation(data))
+        return occupations.occupation_dict(occupations.create_occupation(data))

@@ -13,7 +13,7 @@ from marshmallow import fields, validate
 
 from competition.api.access import login_required, require_user, roles_required
 from competition.api.blueprint import Blueprint
-from competition.api.enterprises import scoped_enterprise, service_errors
+from competition.api.enterprises import scoped_enterprise
 from competition.api.schemas import CODE, NAME, Out, Strict
 from competition.api.transaction import large_body, transactional
 from competition.domain.identity import ID_TYPES, RESIDENT_ID_CARD
@@ -122,8 +122,7 @@ class People(MethodView):
     def post(self, data, enterprise_id: int):
         """Add a person (admin, its hr). Grade codes must be in the enterprise's current scheme."""
         enterprise = scoped_enterprise(enterprise_id, *EDITORS)
-        with service_errors():
-            person = people.create(enterprise, data)
+        person = people.create(enterprise, data)
         return people.person_dict(person, viewer=require_user())
 
 
@@ -134,8 +133,7 @@ class PersonById(MethodView):
     def get(self, enterprise_id: int, person_id: int):
         """One person with the grades held (admin, its hr)."""
         enterprise = scoped_enterprise(enterprise_id, *EDITORS)
-        with service_errors():
-            person = people.get(enterprise, person_id)
+        person = people.get(enterprise, person_id)
         return people.person_dict(person, viewer=require_user())
 
     @transactional
@@ -145,8 +143,7 @@ class PersonById(MethodView):
     def patch(self, data, enterprise_id: int, person_id: int):
         """Change name, phone, kind, ID number or the grades held (`grades` replaces the whole list)."""
         enterprise = scoped_enterprise(enterprise_id, *EDITORS)
-        with service_errors():
-            person = people.update(people.get(enterprise, person_id), data)
+        person = people.update(people.get(enterprise, person_id), data)
         return people.person_dict(person, viewer=require_user())
 
 
@@ -164,8 +161,7 @@ class PeopleImport(MethodView):
         (matched by person number) in one transaction. Up to 10 MiB."""
         enterprise = scoped_enterprise(enterprise_id, *EDITORS)
         upload = files["file"]
-        with service_errors():
-            result = people_import.import_people(enterprise, upload.filename or "", upload.read())
+        result = people_import.import_people(enterprise, upload.filename or "", upload.read())
         return result.as_dict()
 
 

@@ -11,32 +11,17 @@ each row in its own savepoint and answers 200 with one result per row, in the re
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from flask.views import MethodView
 from marshmallow import fields, validate
 
 from competition.api.access import login_required, require_user
 from competition.api.blueprint import Blueprint
-from competition.api.errors import abort
 from competition.api.schemas import Id, Out, Strict
 from competition.api.transaction import transactional
 from competition.domain.policy_library import READY_POLICIES
 from competition.services import certificates, contests, promotions
 
 blp = Blueprint("promotions", __name__, description="Direct promotion: outcomes, HR review, ready policies")
-
-
-@contextmanager
-def service_errors() -> Iterator[None]:
-    """A service refusal becomes the api.md error body (the transaction rolls back)."""
-    try:
-        yield
-    except promotions.PromotionError as error:
-        abort(error.status, error.message, errors=error.errors, **error.extra)
-    except contests.ContestError as error:
-        abort(error.status, error.message, errors=error.errors)
 
 
 # --- schemas -------------------------------------------------------------------------------------------
@@ -173,9 +158,8 @@ class ContestPromotions(MethodView):
         """The contest's promotion outcomes, one per person: organizers and admin all, an HR officer
         only its own enterprise's people; other roles 403."""
         user = require_user()
-        with service_errors():
-            contest = contests.find(contest_id, user)
-            return [promotions.promotion_dict(p) for p in promotions.visible_for(contest, user)]
+        contest = contests.find(contest_id, user)
+        return [promotions.promotion_dict(p) for p in promotions.visible_for(contest, user)]
 
 
 @blp.route("/promotions/<int:promotion_id>")
@@ -185,8 +169,7 @@ class PromotionItem(MethodView):
         """One outcome with names, labels and its certificate (same scope as the list; hr: 404 for
         other enterprises' people)."""
         user = require_user()
-        with service_errors():
-            return detail(promotions.find_visible(promotion_id, user), user)
+        return detail(promotions.find_visible(promotion_id, user), user)
 
 
 @blp.route("/promotions/<int:promotion_id>/confirm")
@@ -200,9 +183,8 @@ class Confirm(MethodView):
         """Confirm a proposal (hr of the person's employer): sets the person's grade and issues the
         certificate (`certificate` in the answer), in one transaction."""
         user = require_user()
-        with service_errors():
-            promotion = promotions.decide(promotion_id, user, "confirm", data["version"])
-            return detail(promotion, user)
+        promotion = promotions.decide(promotion_id, user, "confirm", data["version"])
+        return detail(promotion, user)
 
 
 @blp.route("/promotions/<int:promotion_id>/reject")
@@ -214,9 +196,8 @@ class Reject(MethodView):
     def post(self, data, promotion_id):
         """Reject a proposal with a reason (hr of the person's employer)."""
         user = require_user()
-        with service_errors():
-            promotion = promotions.decide(promotion_id, user, "reject", data["version"], data["reason"])
-            return detail(promotion, user)
+        promotion = promotions.decide(promotion_id, user, "reject", data["version"], data["reason"])
+        return detail(promotion, user)
 
 
 @blp.route("/promotions/decide")
@@ -229,8 +210,7 @@ class Decide(MethodView):
         Each row is decided in its own savepoint; one refusal does not undo the others. Answers 200 with
         one result per row (`ok`, `status`, `message` or the promotion and certificate)."""
         user = require_user()
-        with service_errors():
-            results = promotions.decide_batch(data["decisions"], user)
+        results = promotions.decide_batch(data["decisions"], user)
         done = [r for r in results if r["ok"]]
         return {"results": results, "confirmed": sum(1 for r in done if r["action"] == "confirm"),
                 "rejected": sum(1 for r in done if r["action"] == "reject"),

@@ -10,16 +10,14 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from competition.api.access import caller
 from competition.api.blueprint import Blueprint
-from competition.api.contests import XLSX, contest_errors
+from competition.api.contests import XLSX
 from competition.api.schemas import Out
+from competition.errors import ServiceError
 from competition.models import Contest, ContestState, User
 from competition.models.board import VIEWS
 from competition.services import boards, contests, exports, standings
 
 blp = Blueprint("results", __name__, description="Standings and result exports")
-contest_errors(blp)
-
-
 class StandingsQuery(Schema):
     class Meta:
         unknown = EXCLUDE  # cache-busting parameters are harmless
@@ -63,7 +61,7 @@ def _export_table(contest_id: int) -> tuple[Contest, exports.Table]:
     elif contest.state == ContestState.FINAL:
         view = standings.PUBLIC
     else:
-        raise contests.ContestError(404, "Results are published when the contest is final.")
+        raise ServiceError(404, "Results are published when the contest is final.")
     return contest, exports.result_table(contest, view, contests.viewer_options(contest, user, view))
 
 

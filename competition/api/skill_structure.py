@@ -16,7 +16,7 @@ from marshmallow import fields, validate
 
 from competition.api.access import roles_required
 from competition.api.blueprint import Blueprint
-from competition.api.enterprises import scoped_enterprise, service_errors
+from competition.api.enterprises import scoped_enterprise
 from competition.api.schemas import DecimalString, Id, Out, Strict
 from competition.api.transaction import transactional
 from competition.domain.levels import NATIONAL_LEVELS
@@ -120,8 +120,7 @@ class EnterpriseSkillStructure(MethodView):
     def get(self, enterprise_id: int, promotion_ids: list[int] | None = None):
         """The enterprise's skill-talent structure (admin, its hr; 404 to other hr)."""
         enterprise = scoped_enterprise(enterprise_id, *READERS)
-        with service_errors():
-            structure = skill_structure.of_enterprise(enterprise, promotion_ids=promotion_ids)
+        structure = skill_structure.of_enterprise(enterprise, promotion_ids=promotion_ids)
         return skill_structure.enterprise_dict(enterprise, structure)
 
 
@@ -134,8 +133,7 @@ class EnterpriseSkillTarget(MethodView):
     def put(self, data, enterprise_id: int):
         """Set the enterprise's target for the high-skill ratio, the target line of its charts."""
         enterprise = scoped_enterprise(enterprise_id, *READERS)
-        with service_errors():
-            skill_structure.set_target(enterprise, data["high_skill_target"])
+        skill_structure.set_target(enterprise, data["high_skill_target"])
         return {"enterprise_id": enterprise.id, "high_skill_target": skill_structure.target_text(enterprise)}
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from competition.api.access import caller
-from competition.api.errors import abort
+from competition.errors import abort
 from competition.extensions import db
 from competition.models import IdempotencyRecord
 

@@ -7,7 +7,6 @@ from marshmallow import fields, validate
 
 from competition.api.access import require_user, roles_required
 from competition.api.blueprint import Blueprint
-from competition.api.errors import abort
 from competition.api.schemas import NAME, Id, Out, Strict
 from competition.api.transaction import transactional
 from competition.models import Role
@@ -51,10 +50,6 @@ class UserPatch(Strict):
                              metadata={"description": "a new password; the user's tokens are revoked"})
 
 
-def account_error(error: accounts.AccountError):
-    abort(error.status, error.message, errors={error.field: [error.message]} if error.field else None)
-
-
 class UserIn(Strict):
     username = fields.String(required=True, validate=validate.Regexp(
         r"^[A-Za-z0-9_.@-]{2,64}$", error="2 to 64 letters, digits or _ . @ -"))
@@ -85,12 +80,9 @@ class Users(MethodView):
     @blp.alt_response(409, description="The username is taken")
     def post(self, data):
         """Create a user (admin)."""
-        try:
-            return accounts.create_user(username=data["username"], password=data["password"],
-                                        role=Role(data["role"]), display_name=data["display_name"],
-                                        enterprise_id=data["enterprise_id"])
-        except accounts.AccountError as error:
-            account_error(error)
+        return accounts.create_user(username=data["username"], password=data["password"],
+                                    role=Role(data["role"]), display_name=data["display_name"],
+                                    enterprise_id=data["enterprise_id"])
 
 
 @blp.route("/users/<int:user_id>")
@@ -104,10 +96,7 @@ class UserById(MethodView):
     def patch(self, data, user_id: int):
         """Change an account (admin): display name, enterprise, active, password. Switching an account off
         or changing its password revokes its tokens at once."""
-        try:
-            return accounts.update_user(accounts.get_user(user_id), data, actor=require_user())
-        except accounts.AccountError as error:
-            account_error(error)
+        return accounts.update_user(accounts.get_user(user_id), data, actor=require_user())
 
 
 @blp.route("/users/me")

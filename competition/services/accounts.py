@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
@@ -12,6 +11,7 @@ from flask import current_app
 from sqlalchemy import bindparam, delete, func, or_, select, update
 
 from competition.database import get_by_id
+from competition.errors import ServiceError
 from competition.extensions import db
 from competition.models import ApiToken, Contest, ContestJudge, ContestState, Enterprise, LoginFailure, Role, User
 from competition.services import audit
@@ -21,21 +21,19 @@ _hasher = PasswordHasher()  # Argon2id, the library's current recommended parame
 _DUMMY_HASH = _hasher.hash("not a password")
 
 
-class AccountError(Exception):
+def refused(message: str, field: str | None = None, status: int = 422) -> ServiceError:
     """A request about accounts that cannot be carried out; `field` names what is wrong."""
-
-    def __init__(self, message: str, field: str | None = None, status: int = 422):
-        super().__init__(message)
-        self.message, self.field, self.status = message, field, status
+    return ServiceError(status, message, errors={field: [message]} if field else None)
 
 
-class BadCredentials(Exception):
-    pass
+def bad_credentials() -> ServiceError:
+    return ServiceError(401, "Wrong username or password.", reason="bad_credentials")
 
 
-@dataclass(frozen=True)
-class Throttled(Exception):
-    retry_after: int
+def throttled(retry_after: int) -> ServiceError:
+    """Too many failed sign-ins: 429 with Retry-After (seconds)."""
+    return ServiceError(429, "Too many failed sign-ins; try again later.", reason="throttled",
+                        headers={"Retry-After": str(retry_after)})
 
 
 def hash_password(password: str) -> str:
@@ -53,13 +51,13 @@ def check_password(user: User | None, password: str) -> bool:
 def create_user(*, username: str, password: str, role: Role, display_name: str = "",
                 enterprise_id: int | None = None) -> User:
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise AccountError(f"username {username!r} is taken", "username", status=409)
+        raise refused(f"username {username!r} is taken", "username", status=409)
     if role is Role.HR and enterprise_id is None:
-        raise AccountError("an hr user needs an enterprise_id", "enterprise_id")
+        raise refused("an hr user needs an enterprise_id", "enterprise_id")
     if enterprise_id is not None and db.session.get(Enterprise, enterprise_id) is None:
-        raise AccountError(f"enterprise {enterprise_id} does not exist", "enterprise_id")
+        raise refused(f"enterprise {enterprise_id} does not exist", "enterprise_id")
     if len(password) < 8:
-        raise AccountError("passwords have at least 8 characters", "password")
+        raise refused("passwords have at least 8 characters", "password")
     user = User(username=username, password_hash=hash_password(password), role=role,
                 display_name=display_name or username, enterprise_id=enterprise_id)
     db.session.add(user)
@@ -97,7 +95,7 @@ def get_user(user_id: int) -> User:
     # an id beyond the database's integer range is simply unknown (not an overflow, not a 500)
     user = get_by_id(User, user_id)
     if user is None:
-        raise AccountError("No such user.", status=404)
+        raise refused("No such user.", status=404)
     return user
 
 
@@ -124,33 +122,33 @@ def update_user(user: User, changes: dict, *, actor: User | None = None) -> User
     """
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise AccountError(f"unknown field {sorted(unknown)[0]!r}", sorted(unknown)[0])
+        raise refused(f"unknown field {sorted(unknown)[0]!r}", sorted(unknown)[0])
     before: dict = {}
     after: dict = {}
     if "display_name" in changes:
         name = (changes["display_name"] or "").strip()
         if not name:
-            raise AccountError("the display name must not be blank", "display_name")
+            raise refused("the display name must not be blank", "display_name")
         if name != user.display_name:
             before["display_name"], after["display_name"] = user.display_name, name
     if "enterprise_id" in changes:
         enterprise_id = changes["enterprise_id"]
         if enterprise_id is None and user.role is Role.HR:
-            raise AccountError("an hr user needs an enterprise_id", "enterprise_id")
+            raise refused("an hr user needs an enterprise_id", "enterprise_id")
         if enterprise_id is not None and get_by_id(Enterprise, enterprise_id) is None:
-            raise AccountError(f"enterprise {enterprise_id} does not exist", "enterprise_id")
+            raise refused(f"enterprise {enterprise_id} does not exist", "enterprise_id")
         if enterprise_id != user.enterprise_id:
             before["enterprise_id"], after["enterprise_id"] = user.enterprise_id, enterprise_id
     if "active" in changes and bool(changes["active"]) != user.active:
         if not changes["active"]:
             if actor is not None and actor.id == user.id:
-                raise AccountError("you cannot switch off your own account", "active", status=409)
+                raise refused("you cannot switch off your own account", "active", status=409)
             if user.role is Role.ADMIN and not _another_active_admin(user):
-                raise AccountError("the service needs at least one active admin", "active", status=409)
+                raise refused("the service needs at least one active admin", "active", status=409)
         before["active"], after["active"] = user.active, bool(changes["active"])
     password = changes.get("password")
     if password is not None and len(password) < 8:
-        raise AccountError("passwords have at least 8 characters", "password")
+        raise refused("passwords have at least 8 characters", "password")
 
     for field in ("display_name", "enterprise_id", "active"):
         if field in after:
@@ -223,12 +221,12 @@ def authenticate(username: str, password: str, address: str) -> User:
                        (addr_key, config["COMPETITION_LOGIN_MAX_FAILURES_PER_ADDRESS"])):
         wait = _retry_after(key, limit, now)
         if wait is not None:
-            raise Throttled(wait)
+            raise throttled(wait)
     user = db.session.scalar(select(User).where(User.username == username))
     if not check_password(user, password) or not user.active:
         db.session.add_all([LoginFailure(key=user_key, at=now), LoginFailure(key=addr_key, at=now)])
         db.session.commit()
-        raise BadCredentials()
+        raise bad_credentials()
     db.session.execute(delete(LoginFailure).where(LoginFailure.key == user_key))
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

@@ -16,11 +16,12 @@ from typing import Any
 from sqlalchemy import select
 
 from competition.database import MAX_ID
+from competition.errors import ServiceError
 from competition.extensions import db
 from competition.models import Appeal, Contest, ContestState, ModuleLock, User
 from competition.models.appeal import DECISIONS, UPHELD
 from competition.services import audit, boards, standings
-from competition.services.contests import ContestError, appeal_window_closes_at, find_competitor
+from competition.services.contests import appeal_window_closes_at, find_competitor
 
 
 def window_open(contest: Contest, now: datetime) -> bool:
@@ -46,7 +47,7 @@ def find(appeal_id: int, *, for_update: bool = False) -> Appeal:
             query = query.with_for_update().execution_options(populate_existing=True)
         appeal = db.session.scalar(query)
     if appeal is None:
-        raise ContestError(404, "No such appeal.")
+        raise ServiceError(404, "No such appeal.")
     return appeal
 
 
@@ -54,17 +55,17 @@ def file(contest: Contest, data: Mapping[str, Any], user: User, now: datetime | 
     """POST /contests/{id}/appeals: 409 outside the window, 422 unknown competitor or aspects."""
     now = now or standings.now()
     if contest.state != ContestState.PROVISIONAL:
-        raise ContestError(409, f"Appeals are recorded only while results are provisional "
-                                f"(the contest is {contest.state.value}).", reason="not_provisional")
+        raise ServiceError(409, f"Appeals are recorded only while results are provisional "
+                           f"(the contest is {contest.state.value}).", reason="not_provisional")
     if not window_open(contest, now):
         closes = appeal_window_closes_at(contest)
-        raise ContestError(409, "The appeal window is closed.",
-                           {"appeal_window_closes_at": closes.isoformat() if closes else None},
+        raise ServiceError(409, "The appeal window is closed.",
+                           errors={"appeal_window_closes_at": closes.isoformat() if closes else None},
                            reason="appeal_window_closed")
     errors: dict[str, list[str]] = {}
     try:
         competitor = find_competitor(contest, data["competitor_id"])
-    except ContestError:
+    except ServiceError:
         competitor = None
         errors["competitor_id"] = ["no such competitor in this contest"]
     codes = list(dict.fromkeys(code.strip() for code in data["aspect_codes"]))
@@ -78,7 +79,7 @@ def file(contest: Contest, data: Mapping[str, Any], user: User, now: datetime | 
     if not grounds:
         errors["grounds"] = ["required"]
     if errors:
-        raise ContestError(422, "The appeal is not valid; see errors.", errors)
+        raise ServiceError(422, "The appeal is not valid; see errors.", errors=errors)
     appeal = Appeal(contest_id=contest.id, competitor_id=competitor.id, aspect_codes=codes, grounds=grounds,
                     filed_at=now, filed_by=user.id)
     db.session.add(appeal)
@@ -110,13 +111,13 @@ def decide(contest: Contest, appeal: Appeal, data: Mapping[str, Any], user: User
     if not reason:
         errors["reason"] = ["required"]
     if errors:
-        raise ContestError(422, "The decision is not valid; see errors.", errors)
+        raise ServiceError(422, "The decision is not valid; see errors.", errors=errors)
     if appeal.decision is not None:
-        raise ContestError(409, f"Appeal #{appeal.id} is already decided ({appeal.decision}).",
+        raise ServiceError(409, f"Appeal #{appeal.id} is already decided ({appeal.decision}).",
                            reason="appeal_decided")
     if contest.state != ContestState.PROVISIONAL:
-        raise ContestError(409, f"Appeals are decided only while results are provisional "
-                                f"(the contest is {contest.state.value}).", reason="not_provisional")
+        raise ServiceError(409, f"Appeals are decided only while results are provisional "
+                           f"(the contest is {contest.state.value}).", reason="not_provisional")
     appeal.decision, appeal.reason, appeal.decided_at, appeal.decided_by = decision, reason, now, user.id
     unlocked: list[str] = []
     if decision == UPHELD:

@@ -20,26 +20,21 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from sqlalchemy import insert, select
 
-from competition.domain.certificates import (MAX_SERIAL, certificate_number, certificate_prefix,
-                                             is_certificate_number, mask_name)
+from competition.domain.certificates import (MAX_SERIAL, certificate_number, certificate_prefix, is_certificate_number,
+                                             mask_name)
 from competition.domain.identity import mask_id_number
 from competition.domain.levels import level_label
 from competition.domain.numbers import format_decimal
+from competition.errors import ServiceError, not_found
 from competition.extensions import db
-from competition.models import (Certificate, CertificateSerial, Contest, Enterprise, Occupation, Person,
-                                Promotion, Role, User)
+from competition.models import (Certificate, CertificateSerial, Contest, Enterprise, Occupation, Person, Promotion,
+                                Role, User)
 from competition.services import contests
 from competition.services.enterprises import sees_identity
 
 BASIS = "职业技能竞赛直接晋升"
 NO_DIRECTION = "--"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # text a spreadsheet program would run as a formula
-
-
-class CertificateError(Exception):
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status, self.message = status, message
 
 
 def local_date(contest: Contest, moment: datetime) -> date:
@@ -67,8 +62,8 @@ def next_serial(prefix: str) -> int:
                                                 set_={"last_serial": table.c.last_serial + 1})
     serial = db.session.execute(statement.returning(table.c.last_serial)).scalar_one()
     if serial > MAX_SERIAL:
-        raise CertificateError(409, f"Every serial of certificate prefix {prefix} is used up "
-                                    f"({MAX_SERIAL}); change the enterprise's site code.")
+        raise ServiceError(409, f"Every serial of certificate prefix {prefix} is used up "
+                           f"({MAX_SERIAL}); change the enterprise's site code.")
     return serial
 
 
@@ -129,10 +124,10 @@ def find_for(number: str, user: User) -> Certificate:
     """A certificate for its full view: admin and the issuing enterprise's hr. Another enterprise's hr
     gets 404 like an unknown number (roles.md); any other role 403."""
     if user.role not in (Role.ADMIN, Role.HR):
-        raise CertificateError(403, "Only admins and the issuing enterprise's HR officers may see certificates.")
+        raise ServiceError(403, "Only admins and the issuing enterprise's HR officers may see certificates.")
     certificate = find(number)
     if certificate is None or (user.role is Role.HR and user.enterprise_id != certificate.enterprise_id):
-        raise CertificateError(404, "No such certificate.")
+        raise not_found("certificate", reason="no_such_certificate")
     return certificate
 
 

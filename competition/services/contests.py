@@ -4,7 +4,7 @@ scoring.md, roles.md).
 Every function works on the current session and only flushes; the API view commits once. Rules that
 are pure (schemes, tie-breakers, policies) live in competition.domain; this module applies them to
 stored contests, keeps the standings caches and live boards informed, and writes the audit log.
-Failures are `ContestError(status, message, errors)`, turned into the api.md error body by the API.
+Failures are `ServiceError`s (competition.errors), answered with the api.md error body.
 """
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import and_, func, select
 
+from competition.database import MAX_ID, get_by_id
 from competition.domain.promotion import PolicyError, policy_to_dict, validate_policy
 from competition.domain.ranking import TieBreakerError, validate_tie_breakers
 from competition.domain.scheme import MarkingScheme, SchemeError, build_scheme, scheme_to_dict
-from competition.database import MAX_ID, get_by_id
+from competition.errors import ServiceError
 from competition.extensions import db
 from competition.models import (Competitor, CompetitorMember, Contest, ContestJudge, ContestState, Mark, ModuleLock,
                                 Occupation, Person, Role, Standing, User)
@@ -29,22 +30,6 @@ DRAFT, RUNNING, PROVISIONAL, FINAL = (ContestState.DRAFT, ContestState.RUNNING, 
                                       ContestState.FINAL)
 STAFF_ROLES = (Role.ADMIN, Role.ORGANIZER)
 DEFAULT_TIMEZONE = "Asia/Shanghai"
-
-
-class ContestError(Exception):
-    """A request the contest rules refuse: 404, 409 or 422 with field-level `errors`, and for the
-    refusals the organiser's page words itself a stable machine-readable `reason`."""
-
-    def __init__(self, status: int, message: str, errors: Mapping[str, Any] | None = None, *,
-                 reason: str | None = None):
-        super().__init__(message)
-        self.status, self.message, self.errors = status, message, dict(errors) if errors else None
-        self.reason = reason
-
-
-def _refuse(status: int, message: str, errors: Mapping[str, Any] | None = None, *,
-            reason: str | None = None) -> ContestError:
-    return ContestError(status, message, errors, reason=reason)
 
 
 # --- who may see what ----------------------------------------------------------------------------------
@@ -80,7 +65,7 @@ def find(contest_id: int, user: User | None, *, for_update: bool = False) -> Con
             query = query.with_for_update(of=Contest)
         contest = db.session.scalar(query)
     if contest is None or (contest.state == DRAFT and not is_staff(user)):
-        raise _refuse(404, "No such contest.")
+        raise ServiceError(404, "No such contest.")
     return contest
 
 
@@ -94,7 +79,7 @@ def visible_contests(user: User | None) -> list[Contest]:
 def find_competitor(contest: Contest, competitor_id: int) -> Competitor:
     competitor = get_by_id(Competitor, competitor_id)
     if competitor is None or competitor.contest_id != contest.id:
-        raise _refuse(404, "No such competitor in this contest.")
+        raise ServiceError(404, "No such competitor in this contest.")
     return competitor
 
 
@@ -103,9 +88,9 @@ def viewer_options(contest: Contest, user: User | None, view: str) -> standings.
     right; a chief judge of a blind contest sees marking numbers only until the contest is final."""
     if view == standings.JURY:
         if user is None:
-            raise _refuse(401, "Sign in first (a bearer token or a session).")
+            raise ServiceError(401, "Sign in first (a bearer token or a session).")
         if not may_see_jury(contest, user):
-            raise _refuse(403, "The jury view is for the contest's chief judge and organizers.")
+            raise ServiceError(403, "The jury view is for the contest's chief judge and organizers.")
         blind = contest.blind and contest.state != FINAL and not is_staff(user)
         return standings.options_for(contest, standings.JURY, blind=blind)
     return standings.options_for(contest, standings.PUBLIC)
@@ -168,7 +153,7 @@ def settings_of(contest: Contest) -> dict[str, Any]:
 
 def _check_changeable(contest: Contest, changed: Mapping[str, Any]) -> None:
     if contest.state == FINAL:
-        raise _refuse(409, "A final contest's settings cannot change; reopen it first.", reason="contest_final")
+        raise ServiceError(409, "A final contest's settings cannot change; reopen it first.", reason="contest_final")
     allowed = set(ANYTIME)
     if contest.state in (DRAFT, RUNNING):
         allowed |= UNTIL_PROVISIONAL
@@ -176,18 +161,18 @@ def _check_changeable(contest: Contest, changed: Mapping[str, Any]) -> None:
         allowed |= DRAFT_ONLY
     refused = sorted(changed.keys() - allowed)
     if refused:
-        raise _refuse(409, f"These settings cannot change while the contest is {contest.state.value}.",
-                      {field: ["can only change while the contest is a draft"
-                               if field in DRAFT_ONLY else "can only change before provisional results"]
-                       for field in refused}, reason="settings_fixed")
+        raise ServiceError(409, f"These settings cannot change while the contest is {contest.state.value}.",
+                           errors={field: ["can only change while the contest is a draft"
+                                    if field in DRAFT_ONLY else "can only change before provisional results"]
+                            for field in refused}, reason="settings_fixed")
     if "team_size" in changed and _competitor_count(contest):
-        raise _refuse(409, "Competitors are already entered; the team size cannot change.",
-                      {"team_size": ["competitors are already entered"]}, reason="team_size_fixed")
+        raise ServiceError(409, "Competitors are already entered; the team size cannot change.",
+                           errors={"team_size": ["competitors are already entered"]}, reason="team_size_fixed")
     if changed.get("blind") and _competitors_without_marking_no(contest):
-        raise _refuse(409, "Every competitor needs a marking number before blind marking is switched on.",
-                      {"blind": ["competitors without a marking_no: "
-                                 + ", ".join(_competitors_without_marking_no(contest))]},
-                      reason="marking_numbers_missing")
+        raise ServiceError(409, "Every competitor needs a marking number before blind marking is switched on.",
+                           errors={"blind": ["competitors without a marking_no: "
+                                      + ", ".join(_competitors_without_marking_no(contest))]},
+                           reason="marking_numbers_missing")
 
 
 def _clean_settings(data: Mapping[str, Any], contest: Contest | None) -> dict[str, Any]:
@@ -235,7 +220,7 @@ def _clean_settings(data: Mapping[str, Any], contest: Contest | None) -> dict[st
                 errors.setdefault(key, []).extend(messages)
     _clean_event_settings(values, errors)
     if errors:
-        raise _refuse(422, "Some settings are not valid; see errors.", errors)
+        raise ServiceError(422, "Some settings are not valid; see errors.", errors=errors)
     if "name" in values:
         values["name"] = values["name"].strip()
     return values
@@ -311,7 +296,7 @@ def set_scheme(contest: Contest, raw: object) -> MarkingScheme:
     try:
         scheme = build_scheme(raw)
     except SchemeError as error:
-        raise _refuse(422, "The marking scheme is not valid; see errors.", error.errors) from None
+        raise ServiceError(422, "The marking scheme is not valid; see errors.", errors=error.errors) from None
     _check_scheme_fits(contest, scheme)
     before = {"scheme_version": contest.scheme_version, "scheme": contest.scheme}
     contest.scheme = scheme_to_dict(scheme)
@@ -325,8 +310,8 @@ def set_scheme(contest: Contest, raw: object) -> MarkingScheme:
 
 def require_draft_for_scheme(contest: Contest) -> None:
     if contest.state != DRAFT:
-        raise _refuse(409, "The marking scheme can only change while the contest is a draft.",
-                      reason="scheme_fixed")
+        raise ServiceError(409, "The marking scheme can only change while the contest is a draft.",
+                           reason="scheme_fixed")
 
 
 def _check_scheme_fits(contest: Contest, scheme: MarkingScheme) -> None:
@@ -343,8 +328,9 @@ def _check_scheme_fits(contest: Contest, scheme: MarkingScheme) -> None:
             errors.setdefault("judges", []).append(f"judge {judge.user_id} is assigned to aspects not in "
                                                    f"the new scheme: {missing}")
     if errors:
-        raise _refuse(409, "The new marking scheme does not fit the contest's settings; see errors.", errors,
-                      reason="scheme_misfit")
+        raise ServiceError(409, "The new marking scheme does not fit the contest's settings; see errors.",
+                           errors=errors,
+                           reason="scheme_misfit")
 
 
 # --- competitors -----------------------------------------------------------------------------------------
@@ -352,14 +338,15 @@ def _check_scheme_fits(contest: Contest, scheme: MarkingScheme) -> None:
 def add_competitor(contest: Contest, data: Mapping[str, Any]) -> Competitor:
     """POST /contests/{id}/competitors: one person, or a team of exactly team_size people."""
     if contest.state not in (DRAFT, RUNNING):
-        raise _refuse(409, f"Competitors can only be entered in a draft or running contest "
+        raise ServiceError(409, f"Competitors can only be entered in a draft or running contest "
                            f"(it is {contest.state.value}).", reason="entries_closed")
     data = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
     person_ids, field = _member_ids(contest, data)
     people = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(person_ids)))}
     unknown = [pid for pid in person_ids if pid not in people]
     if unknown:
-        raise _refuse(422, "Unknown people.", {field: [f"unknown person ids: {', '.join(map(str, unknown))}"]})
+        raise ServiceError(422, "Unknown people.",
+                           errors={field: [f"unknown person ids: {', '.join(map(str, unknown))}"]})
     _check_unique_entry(contest, data, person_ids, field)
     competitor = Competitor(contest_id=contest.id, bib=data["bib"], station=data.get("station"),
                             marking_no=data.get("marking_no"), team_name=data.get("team_name"), status="active")
@@ -394,7 +381,7 @@ def _member_ids(contest: Contest, data: Mapping[str, Any]) -> tuple[list[int], s
     if contest.blind and not data.get("marking_no"):
         errors["marking_no"] = ["a blind contest needs a marking number (加密号) for each competitor"]
     if errors:
-        raise _refuse(422, "The competitor is not valid; see errors.", errors)
+        raise ServiceError(422, "The competitor is not valid; see errors.", errors=errors)
     return ids, field
 
 
@@ -410,14 +397,14 @@ def _check_unique_entry(contest: Contest, data: Mapping[str, Any], person_ids: l
     if entered:
         errors[field] = [f"already entered in this contest: {', '.join(map(str, entered))}"]
     if errors:
-        raise _refuse(409, "This competitor conflicts with an existing entry; see errors.", errors,
-                      reason="entry_conflict")
+        raise ServiceError(409, "This competitor conflicts with an existing entry; see errors.", errors=errors,
+                           reason="entry_conflict")
 
 
 def update_competitor(contest: Contest, competitor: Competitor, data: Mapping[str, Any]) -> Competitor:
     """PATCH /contests/{id}/competitors/{cid}: status, time used (tie-breaker), station, marking number."""
     if contest.state == FINAL:
-        raise _refuse(409, "The contest is final; reopen it to change a competitor.", reason="contest_final")
+        raise ServiceError(409, "The contest is final; reopen it to change a competitor.", reason="contest_final")
     fields = ("status", "time_used_seconds", "station", "marking_no")
     before = {k: getattr(competitor, k) for k in fields}
     changes = {k: data[k] for k in fields if k in data and data[k] != before[k]}
@@ -442,14 +429,14 @@ def update_competitor(contest: Contest, competitor: Competitor, data: Mapping[st
 def _check_marking_no(contest: Contest, competitor: Competitor, marking_no: str | None) -> None:
     if not marking_no:
         if contest.blind:
-            raise _refuse(422, "A blind contest needs a marking number for each competitor.",
-                          {"marking_no": ["required in a blind contest"]})
+            raise ServiceError(422, "A blind contest needs a marking number for each competitor.",
+                               errors={"marking_no": ["required in a blind contest"]})
         return
     other = db.session.scalar(select(Competitor.id).where(Competitor.contest_id == contest.id,
                                                           Competitor.marking_no == marking_no,
                                                           Competitor.id != competitor.id))
     if other is not None:
-        raise _refuse(409, "This marking number is already used.", {"marking_no": ["already used"]})
+        raise ServiceError(409, "This marking number is already used.", errors={"marking_no": ["already used"]})
 
 
 def competitors_of(contest: Contest) -> list[Competitor]:
@@ -471,7 +458,7 @@ def _competitors_without_marking_no(contest: Contest) -> list[str]:
 def add_judge(contest: Contest, data: Mapping[str, Any]) -> ContestJudge:
     """POST /contests/{id}/judges: a user with the judge role, for some aspects or "all"."""
     if contest.state == FINAL:
-        raise _refuse(409, "The contest is final; reopen it to assign judges.", reason="contest_final")
+        raise ServiceError(409, "The contest is final; reopen it to assign judges.", reason="contest_final")
     user = db.session.get(User, data["user_id"])
     errors: dict[str, list[str]] = {}
     if user is None:
@@ -480,10 +467,11 @@ def add_judge(contest: Contest, data: Mapping[str, Any]) -> ContestJudge:
         errors["user_id"] = ["the user must be an active account with the judge role"]
     aspects = _check_aspects(contest, data["aspects"], errors)
     if errors:
-        raise _refuse(422, "The judge assignment is not valid; see errors.", errors)
+        raise ServiceError(422, "The judge assignment is not valid; see errors.", errors=errors)
     if judge_row(contest, user) is not None:
-        raise _refuse(409, "This judge is already assigned to the contest.", {"user_id": ["already assigned"]},
-                      reason="judge_already_assigned")
+        raise ServiceError(409, "This judge is already assigned to the contest.",
+                           errors={"user_id": ["already assigned"]},
+                           reason="judge_already_assigned")
     judge = ContestJudge(contest_id=contest.id, user_id=user.id, chief=data["chief"], aspects=aspects,
                          enterprise_id=user.enterprise_id)
     db.session.add(judge)
@@ -497,7 +485,7 @@ def add_judge(contest: Contest, data: Mapping[str, Any]) -> ContestJudge:
 def update_judge(contest: Contest, judge: ContestJudge, data: Mapping[str, Any]) -> ContestJudge:
     """PATCH /contests/{id}/judges/{jid}: change the chief flag or the aspects."""
     if contest.state == FINAL:
-        raise _refuse(409, "The contest is final; reopen it to change judges.", reason="contest_final")
+        raise ServiceError(409, "The contest is final; reopen it to change judges.", reason="contest_final")
     errors: dict[str, list[str]] = {}
     changes: dict[str, Any] = {}
     if "aspects" in data:
@@ -505,7 +493,7 @@ def update_judge(contest: Contest, judge: ContestJudge, data: Mapping[str, Any])
     if "chief" in data:
         changes["chief"] = data["chief"]
     if errors:
-        raise _refuse(422, "The judge assignment is not valid; see errors.", errors)
+        raise ServiceError(422, "The judge assignment is not valid; see errors.", errors=errors)
     before = {k: getattr(judge, k) for k in changes}
     for key, value in changes.items():
         setattr(judge, key, value)
@@ -519,7 +507,7 @@ def withdraw_judge(contest: Contest, judge: ContestJudge) -> None:
     (they were entered under the assignment and are in the audit log; another assigned judge replaces a
     shared measurement value, the chief judge reconciles a panel); the judge can enter no more."""
     if contest.state == FINAL:
-        raise _refuse(409, "The contest is final; reopen it to withdraw judges.", reason="contest_final")
+        raise ServiceError(409, "The contest is final; reopen it to withdraw judges.", reason="contest_final")
     marks = db.session.scalar(select(func.count()).select_from(Mark).where(
         Mark.contest_id == contest.id, Mark.judge_id == judge.user_id))
     before = {"user_id": judge.user_id, "chief": judge.chief, "aspects": judge.aspects,
@@ -532,7 +520,7 @@ def withdraw_judge(contest: Contest, judge: ContestJudge) -> None:
 def find_judge(contest: Contest, judge_id: int) -> ContestJudge:
     judge = get_by_id(ContestJudge, judge_id)
     if judge is None or judge.contest_id != contest.id:
-        raise _refuse(404, "No such judge in this contest.")
+        raise ServiceError(404, "No such judge in this contest.")
     return judge
 
 
@@ -586,10 +574,11 @@ def transition(contest: Contest, to: str, reason: str | None, now: datetime | No
     """POST /contests/{id}/transition. Refusals are 409 (422 for a reopen without a reason)."""
     now = now or standings.now()
     if to == RUNNING_AGAIN and not (reason and reason.strip()):
-        raise _refuse(422, "Reopening a contest needs a reason.", {"reason": ["required to reopen a contest"]},
-                      reason="reason_required")
+        raise ServiceError(422, "Reopening a contest needs a reason.",
+                           errors={"reason": ["required to reopen a contest"]},
+                           reason="reason_required")
     if contest.state not in _FROM[to]:
-        raise _refuse(409, f"A {contest.state.value} contest cannot go to {to}.", reason="transition_not_allowed")
+        raise ServiceError(409, f"A {contest.state.value} contest cannot go to {to}.", reason="transition_not_allowed")
     before = contest.state
     {"running": _start, "provisional": _publish_provisional, "final": _finalise,
      RUNNING_AGAIN: _reopen}[to](contest, now)
@@ -601,22 +590,22 @@ def transition(contest: Contest, to: str, reason: str | None, now: datetime | No
 
 def _start(contest: Contest, now: datetime) -> None:
     if standings.scheme_of(contest) is None:
-        raise _refuse(409, "Set the marking scheme before starting the contest.",
-                      {"marking_scheme": ["required before the contest runs"]}, reason="scheme_missing")
+        raise ServiceError(409, "Set the marking scheme before starting the contest.",
+                           errors={"marking_scheme": ["required before the contest runs"]}, reason="scheme_missing")
     contest.state = RUNNING
 
 
 def _publish_provisional(contest: Contest, now: datetime) -> None:
     unlocked = unlocked_modules(contest)
     if unlocked:
-        raise _refuse(409, "Every module must be locked before provisional results are published.",
-                      {"unlocked_modules": unlocked}, reason="modules_unlocked")
+        raise ServiceError(409, "Every module must be locked before provisional results are published.",
+                           errors={"unlocked_modules": unlocked}, reason="modules_unlocked")
     contest.state, contest.provisional_at = PROVISIONAL, now
 
 
 def _finalise(contest: Contest, now: datetime) -> None:
     if contest.state == RUNNING and contest.appeal_window_minutes > 0:
-        raise _refuse(409, f"This contest has an appeal window of {contest.appeal_window_minutes} minutes: "
+        raise ServiceError(409, f"This contest has an appeal window of {contest.appeal_window_minutes} minutes: "
                            "publish provisional results first.", reason="provisional_first")
     errors: dict[str, Any] = missing_for_final(contest)
     if contest.state == PROVISIONAL:
@@ -627,8 +616,8 @@ def _finalise(contest: Contest, now: datetime) -> None:
         if appeals:
             errors["open_appeals"] = appeals
     if errors:
-        raise _refuse(409, "The contest cannot be final yet; see errors for what is missing.", errors,
-                      reason="not_ready_for_final")
+        raise ServiceError(409, "The contest cannot be final yet; see errors for what is missing.", errors=errors,
+                           reason="not_ready_for_final")
     contest.state, contest.final_at = FINAL, now
     standings.rebuild(contest)  # the public view unfreezes at final
     _compute_promotions(contest)
@@ -637,17 +626,14 @@ def _finalise(contest: Contest, now: datetime) -> None:
 
 def _compute_promotions(contest: Contest) -> None:
     """promotion.md: the outcomes are computed when the contest becomes final (none without a policy)."""
-    try:
-        promotions.compute_for_contest(contest)
-    except promotions.PromotionError as error:
-        raise _refuse(error.status, error.message, error.errors) from None
+    promotions.compute_for_contest(contest)
 
 
 def _reopen(contest: Contest, now: datetime) -> None:
     confirmed = confirmed_promotions(contest)
     if confirmed:
-        raise _refuse(409, f"{confirmed} promotion(s) of this contest are already confirmed; it cannot reopen.",
-                      reason="promotions_confirmed")
+        raise ServiceError(409, f"{confirmed} promotion(s) of this contest are already confirmed; it cannot reopen.",
+                           reason="promotions_confirmed")
     if (contest.state == FINAL and contest.freeze_at is not None and contest.freeze_at <= now
             and contest.unfrozen_at is None):
         contest.unfrozen_at = now  # the final results were public: reopening does not freeze them again
@@ -700,9 +686,9 @@ def unfreeze(contest: Contest, now: datetime | None = None) -> Contest:
     """POST /contests/{id}/unfreeze: the public sees everything from now on."""
     now = now or standings.now()
     if contest.state == FINAL:
-        raise _refuse(409, "A final contest is not frozen.", reason="not_frozen")
+        raise ServiceError(409, "A final contest is not frozen.", reason="not_frozen")
     if contest.freeze_at is None or contest.unfrozen_at is not None:
-        raise _refuse(409, "The contest has no freeze to lift.", reason="not_frozen")
+        raise ServiceError(409, "The contest has no freeze to lift.", reason="not_frozen")
     contest.unfrozen_at = now
     standings.rebuild(contest, [standings.PUBLIC])
     boards.state_changed(contest)

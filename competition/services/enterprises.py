@@ -10,22 +10,10 @@ from sqlalchemy import select
 
 from competition.database import get_by_id
 from competition.domain.certificates import CertificateSettingsError, validate_certificate_settings
+from competition.errors import ServiceError, not_found
 from competition.extensions import db
 from competition.models import Enterprise, Role, User
 from competition.services import audit
-
-
-class MasterDataError(Exception):
-    """A request about HR master data that cannot be carried out (enterprises, occupations, grade
-    schemes, people). `status` is the HTTP status; `errors` the field-level details of api.md."""
-
-    def __init__(self, message: str, *, status: int = 422, errors: Any = None):
-        super().__init__(message)
-        self.message, self.status, self.errors = message, status, errors
-
-
-def not_found(what: str = "enterprise") -> MasterDataError:
-    return MasterDataError(f"No such {what}.", status=404)
 
 
 def enterprise_dict(enterprise: Enterprise) -> dict[str, Any]:
@@ -39,14 +27,14 @@ def create_enterprise(data: Mapping[str, Any]) -> Enterprise:
     try:
         settings = validate_certificate_settings(data)
     except CertificateSettingsError as error:
-        raise MasterDataError("The certificate-number settings are not valid.", errors=error.errors) from None
+        raise ServiceError(422, "The certificate-number settings are not valid.", errors=error.errors) from None
     code, name = data["code"].strip(), data["name"].strip()
     if not code or not name:
-        raise MasterDataError("Code and name must not be blank.",
-                              errors={f: ["must not be blank"] for f in ("code", "name") if not data[f].strip()})
+        raise ServiceError(422, "Code and name must not be blank.",
+                           errors={f: ["must not be blank"] for f in ("code", "name") if not data[f].strip()})
     if db.session.scalar(select(Enterprise.id).where(Enterprise.code == code)) is not None:
-        raise MasterDataError(f"An enterprise with code {code!r} already exists.", status=409,
-                              errors={"code": ["already exists"]})
+        raise ServiceError(409, f"An enterprise with code {code!r} already exists.",
+                           errors={"code": ["already exists"]})
     enterprise = Enterprise(code=code, name=name, cert_prefix=settings.cert_prefix, org_code=settings.org_code,
                             province_code=settings.province_code, site_code=settings.site_code)
     db.session.add(enterprise)
@@ -61,7 +49,7 @@ def visible_enterprises(user: User) -> list[Enterprise]:
     if user.role is Role.HR:
         query = query.where(Enterprise.id == user.enterprise_id)
     elif user.role not in (Role.ADMIN, Role.ORGANIZER):
-        raise MasterDataError("Your role may not do this.", status=403)
+        raise ServiceError(403, "Your role may not do this.")
     return list(db.session.scalars(query))
 
 
@@ -73,13 +61,13 @@ def enterprise_in_scope(user: User, enterprise_id: int, roles: Iterable[Role]) -
     """
     roles = tuple(roles)
     if user.role not in roles:
-        raise MasterDataError("Your role may not do this.", status=403)
+        raise ServiceError(403, "Your role may not do this.")
     if user.role is Role.HR and user.enterprise_id != enterprise_id:
-        raise not_found()
+        raise not_found("enterprise", reason="no_such_enterprise")
     # an id beyond the database's integer range is simply unknown (not an overflow, not a 500)
     enterprise = get_by_id(Enterprise, enterprise_id)
     if enterprise is None:
-        raise not_found()
+        raise not_found("enterprise", reason="no_such_enterprise")
     return enterprise
 
 

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 from competition.domain import grades as domain
 from competition.domain.levels import LEVEL_NAMES
+from competition.errors import ServiceError
 from competition.extensions import db
 from competition.models import Enterprise, Grade, GradeScheme, Person, PersonGrade, User
 from competition.services import audit
-from competition.services.enterprises import MasterDataError
 
 
 def current(enterprise_id: int) -> GradeScheme | None:
@@ -91,7 +91,7 @@ def replace(enterprise: Enterprise, grades: object, *, user: User | None = None)
     try:
         new = domain.validate_grade_scheme(grades)
     except domain.GradeSchemeError as error:
-        raise MasterDataError(_describe(error.errors), errors={"grades": error.errors}) from None
+        raise ServiceError(422, _describe(error.errors), errors={"grades": error.errors}) from None
     old_row = current(enterprise.id)
     old = to_domain(old_row) if old_row is not None else None
     if old is not None and old == new:
@@ -100,10 +100,9 @@ def replace(enterprise: Enterprise, grades: object, *, user: User | None = None)
         held = held_codes(enterprise.id, domain.removed_grades(old, new))
         if held:
             names = ", ".join(f"{code} ({old.get(code).name}, held by {count})" for code, count in sorted(held.items()))
-            raise MasterDataError(f"Grades held by people of this enterprise cannot be removed: {names}.",
-                                  status=409,
-                                  errors={"grades": [{"grade": code, "message": f"held by {count} people"}
-                                                     for code, count in sorted(held.items())]})
+            raise ServiceError(409, f"Grades held by people of this enterprise cannot be removed: {names}.",
+                               errors={"grades": [{"grade": code, "message": f"held by {count} people"}
+                                                  for code, count in sorted(held.items())]})
     number = (old_row.version if old_row is not None else 0) + 1
     scheme = GradeScheme(enterprise_id=enterprise.id, version=number, created_by=user.id if user else None)
     scheme.grades = [Grade(position=position, code=g.code, name=g.name, national_level=g.national_level,

@@ -10,7 +10,7 @@ competitor are applied one after the other and its standings never miss either.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -20,25 +20,14 @@ from sqlalchemy import bindparam, exists, insert, select, update
 from competition.domain.numbers import format_decimal
 from competition.domain.scheme import JUDGEMENT, MEASUREMENT, AspectDef, MarkingScheme
 from competition.domain.scoring import MarkValueError, aspect_result, validate_value
+from competition.errors import ServiceError
 from competition.extensions import db
-from competition.models import (Competitor, CompetitorMember, Contest, ContestJudge, ContestState, Mark,
-                                MarkRevision, ModuleLock, Person, Role, User)
+from competition.models import (Competitor, CompetitorMember, Contest, ContestJudge, ContestState, Mark, MarkRevision,
+                                ModuleLock, Person, Role, User)
 from competition.models.contest import ALL_ASPECTS
 from competition.models.marking import SHARED_SLOT
 from competition.services import audit, boards, standings
 from competition.services.standings import Values
-
-
-@dataclass
-class MarkingError(Exception):
-    """A refusal: its HTTP status, a stable machine-readable `reason` (the tablet and the jury console
-    word it in the user's language), and an English message for API users."""
-    status: int
-    reason: str
-    message: str
-    errors: dict[str, list[str]] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
 
 # --- who may mark what ------------------------------------------------------------------------------
 
@@ -113,17 +102,17 @@ def put_mark(contest: Contest, user: User, *, competitor_id: int, aspect_code: s
     connection = db.session.connection()  # Core statements, prepared once (below), on the session's transaction
     seat = connection.execute(_SEAT, {"contest_id": contest.id, "user_id": user.id}).first()
     if seat is None:
-        raise MarkingError(403, "not_a_judge", "You are not a judge of this contest.")
+        raise ServiceError(403, "You are not a judge of this contest.", reason="not_a_judge")
     scheme: MarkingScheme | None = standings.scheme_of(contest)
     try:
         aspect = scheme.aspect(aspect_code) if scheme else None
     except KeyError:
         aspect = None
     if aspect is None:
-        raise MarkingError(422, "unknown_aspect", f"Unknown aspect {aspect_code!r}.",
-                           {"aspect_code": ["Unknown aspect."]})
+        raise ServiceError(422, f"Unknown aspect {aspect_code!r}.", reason="unknown_aspect",
+                           errors={"aspect_code": ["Unknown aspect."]})
     if not (seat.aspects == ALL_ASPECTS or aspect_code in seat.aspects):
-        raise MarkingError(403, "not_assigned", f"You are not assigned to aspect {aspect_code}.")
+        raise ServiceError(403, f"You are not assigned to aspect {aspect_code}.", reason="not_assigned")
     module = scheme.module_of(aspect_code)
     judge_enterprise_id = seat.enterprise_id if seat.enterprise_id is not None else user.enterprise_id
     # The competitor's row is the lock every change to its marks takes first (SELECT ... FOR NO KEY UPDATE).
@@ -131,21 +120,21 @@ def put_mark(contest: Contest, user: User, *, competitor_id: int, aspect_code: s
         "competitor_id": competitor_id, "contest_id": contest.id, "module_code": module.code,
         "enterprise_id": judge_enterprise_id if judge_enterprise_id is not None else -1}).first()
     if competitor is None:
-        raise MarkingError(422, "unknown_competitor", "Unknown competitor.",
-                           {"competitor_id": ["Unknown competitor in this contest."]})
+        raise ServiceError(422, "Unknown competitor.", reason="unknown_competitor",
+                           errors={"competitor_id": ["Unknown competitor in this contest."]})
     if competitor.conflicted:
-        raise MarkingError(403, "conflict_of_interest",
-                           "Conflict of interest (回避): the competitor is employed by your enterprise.")
+        raise ServiceError(403, "Conflict of interest (回避): the competitor is employed by your enterprise.",
+                           reason="conflict_of_interest")
     lock = _Lock(competitor.locked, competitor.appeal_id) if competitor.locked is not None else None
     if not _open_for_marking(contest, lock):
-        raise MarkingError(409, "not_taking_marks",
-                           f"The contest is {contest.state.value}; it does not take marks now.")
+        raise ServiceError(409, f"The contest is {contest.state.value}; it does not take marks now.",
+                           reason="not_taking_marks")
     if lock is not None and lock.locked:
-        raise MarkingError(409, "module_locked", f"Module {module.code} is locked.")
+        raise ServiceError(409, f"Module {module.code} is locked.", reason="module_locked")
     try:
         number = validate_value(aspect, value)
     except MarkValueError as error:
-        raise MarkingError(422, "invalid_value", str(error), {"value": [str(error)]}) from error
+        raise ServiceError(422, str(error), reason="invalid_value", errors={"value": [str(error)]}) from error
 
     # Every mark of this competitor (serialised by the lock above): this slot's row, the panel, and
     # the values its standings are computed from.
@@ -154,12 +143,14 @@ def put_mark(contest: Contest, user: User, *, competitor_id: int, aspect_code: s
     mark = next((m for m in marks if m.aspect_code == aspect_code and m.slot == slot), None)
     current_version = mark.version if mark else 0
     if expected_version is not None and expected_version != current_version:
-        raise MarkingError(409, "stale_version", "The mark was changed by someone else (stale expected_version).",
-                           extra={"mark": mark_body(aspect, mark) if mark else None})
+        raise ServiceError(409, "The mark was changed by someone else (stale expected_version).",
+                           reason="stale_version",
+                           mark=mark_body(aspect, mark) if mark else None)
     if mark is not None and mark.value == number and mark.judge_id == user.id:
         return MarkResult(False, _answer(contest, aspect, mark, _values(marks)))  # a repeat changes nothing
     if mark is None and sum(m.aspect_code == aspect_code for m in marks) >= aspect.panel_size:
-        raise MarkingError(409, "panel_full", f"Aspect {aspect_code} already has its {aspect.panel_size} values.")
+        raise ServiceError(409, f"Aspect {aspect_code} already has its {aspect.panel_size} values.",
+                           reason="panel_full")
 
     appeal_id = lock.appeal_id if lock is not None and not lock.locked else None
     moment = standings.now()
@@ -263,7 +254,7 @@ def list_marks(contest: Contest, user: User, *, competitor_id: int | None, aspec
     if not may_supervise(contest.id, user):
         seat = seat_of(contest.id, user)
         if seat is None:
-            raise MarkingError(403, "not_a_judge", "You are not a judge of this contest.")
+            raise ServiceError(403, "You are not a judge of this contest.", reason="not_a_judge")
         # A judge sees the values they stored, and the shared measurement values they may replace.
         query = query.where((Mark.slot == user.id) | ((Mark.slot == SHARED_SLOT) & (Mark.judge_id == user.id)))
     marks = db.session.scalars(query.order_by(Mark.competitor_id, Mark.aspect_code, Mark.slot)).all()
@@ -276,21 +267,21 @@ def list_marks(contest: Contest, user: User, *, competitor_id: int | None, aspec
 
 def set_lock(contest: Contest, user: User, module_code: str, *, locked: bool, reason: str | None) -> ModuleLock:
     if not is_chief(contest.id, user):
-        raise MarkingError(403, "not_chief", "Only the chief judge locks and unlocks modules.")
+        raise ServiceError(403, "Only the chief judge locks and unlocks modules.", reason="not_chief")
     scheme = standings.scheme_of(contest)
     try:
         scheme.module(module_code) if scheme else (_ for _ in ()).throw(KeyError(module_code))
     except KeyError as error:
-        raise MarkingError(404, "unknown_module", f"No module {module_code!r} in this contest.") from error
+        raise ServiceError(404, f"No module {module_code!r} in this contest.", reason="unknown_module") from error
     if not locked and not (reason or "").strip():
-        raise MarkingError(422, "reason_required", "Unlocking needs a reason.",
-                           {"reason": ["Missing data for required field."]})
+        raise ServiceError(422, "Unlocking needs a reason.", reason="reason_required",
+                           errors={"reason": ["Missing data for required field."]})
     if contest.state not in (ContestState.RUNNING, ContestState.PROVISIONAL):
-        raise MarkingError(409, "locks_closed", f"The contest is {contest.state.value}; locks cannot change.")
+        raise ServiceError(409, f"The contest is {contest.state.value}; locks cannot change.", reason="locks_closed")
     lock = db.session.get(ModuleLock, (contest.id, module_code))
     if (lock is not None and lock.locked) == locked:
-        raise MarkingError(409, "already_locked" if locked else "already_unlocked",
-                           f"Module {module_code} is already {'locked' if locked else 'unlocked'}.")
+        raise ServiceError(409, f"Module {module_code} is already {'locked' if locked else 'unlocked'}.",
+                           reason="already_locked" if locked else "already_unlocked")
     if lock is None:
         lock = ModuleLock(contest_id=contest.id, module_code=module_code)
         db.session.add(lock)

@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy import select
 
 from competition.domain.levels import NATIONAL_LEVELS, is_national_level
+from competition.errors import ServiceError
 from competition.extensions import db
 from competition.models import Occupation
 from competition.services import audit
-from competition.services.enterprises import MasterDataError
 
 CODE_RE = re.compile(r"^\d-\d{2}-\d{2}-\d{2}$", re.ASCII)
 DEFAULT_FILE = Path(__file__).resolve().parents[1] / "data" / "occupations.csv"
@@ -59,8 +59,8 @@ def _validated(data: Mapping[str, Any]) -> dict[str, Any]:
         if not str(data.get(field) or "").strip():
             errors[field] = ["must not be blank"]
     if errors:
-        raise MasterDataError("The occupation is not valid: " + "; ".join(
-            f"{field} {messages[0]}" for field, messages in errors.items()), errors=errors)
+        raise ServiceError(422, "The occupation is not valid: " + "; ".join(
+                           f"{field} {messages[0]}" for field, messages in errors.items()), errors=errors)
     direction = (data.get("direction") or "").strip() or None
     return {"code": code, "edition": data["edition"].strip(), "name": data["name"].strip(),
             "direction": direction, "levels": levels}
@@ -69,8 +69,8 @@ def _validated(data: Mapping[str, Any]) -> dict[str, Any]:
 def create_occupation(data: Mapping[str, Any]) -> Occupation:
     values = _validated(data)
     if find(values["code"]) is not None:
-        raise MasterDataError(f"Occupation {values['code']} already exists.", status=409,
-                              errors={"code": ["already exists"]})
+        raise ServiceError(409, f"Occupation {values['code']} already exists.",
+                           errors={"code": ["already exists"]})
     occupation = Occupation(**values)
     db.session.add(occupation)
     db.session.flush()
@@ -104,11 +104,11 @@ class LoadResult:
 
 def parse_csv(text: str) -> list[dict[str, Any]]:
     """Rows of `code,edition,name,levels[,direction]`; `levels` is like "5,4,3,2,1". Raises
-    MasterDataError naming every bad line (the header is line 1)."""
+    ServiceError naming every bad line (the header is line 1)."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = {"code", "edition", "name", "levels"} - set(reader.fieldnames or ())
     if missing:
-        raise MasterDataError(f"missing columns: {', '.join(sorted(missing))}")
+        raise ServiceError(422, f"missing columns: {', '.join(sorted(missing))}")
     rows, errors = [], []
     for line, raw in enumerate(reader, start=2):
         if not any((value or "").strip() for value in raw.values() if isinstance(value, str)):
@@ -118,12 +118,12 @@ def parse_csv(text: str) -> list[dict[str, Any]]:
             row = _validated({"code": (raw.get("code") or "").strip(), "edition": raw.get("edition") or "",
                               "name": raw.get("name") or "", "levels": levels,
                               "direction": raw.get("direction") or ""})
-        except (ValueError, MasterDataError) as error:
+        except (ValueError, ServiceError) as error:
             errors.append(f"line {line}: {getattr(error, 'message', error)}")
             continue
         rows.append(row)
     if errors:
-        raise MasterDataError("; ".join(errors))
+        raise ServiceError(422, "; ".join(errors))
     return rows
 
 

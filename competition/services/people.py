@@ -18,11 +18,12 @@ from competition.domain import grades as domain
 from competition.domain.identity import (ID_TYPES, RESIDENT_ID_CARD, IdNumberError, mask_id_number, mask_phone,
                                          validate_id_number)
 from competition.domain.levels import LEVEL_NAMES
+from competition.errors import ServiceError, not_found
 from competition.extensions import db
 from competition.models import Enterprise, Occupation, Person, PersonGrade, User
 from competition.models.base import utcnow
 from competition.services import audit, grade_schemes, occupations
-from competition.services.enterprises import MasterDataError, not_found, sees_identity
+from competition.services.enterprises import sees_identity
 
 KINDS = ("employee", "student")
 KIND_LABELS = {"employee": "职工", "student": "学生"}
@@ -127,7 +128,7 @@ def _resolve_grades(enterprise_id: int, items: Sequence[Mapping[str, str]]) -> l
     if errors:
         first_index, first = next(iter(errors.items()))
         field, messages = next(iter(first.items()))
-        raise MasterDataError(f"grades[{first_index}].{field}: {messages[0]}", errors={"grades": errors})
+        raise ServiceError(422, f"grades[{first_index}].{field}: {messages[0]}", errors={"grades": errors})
     return resolved
 
 
@@ -209,8 +210,8 @@ def _check_unique(enterprise_id: int, *, person_no: str | None = None, id_type: 
         if exclude is not None:
             query = query.where(Person.id != exclude)
         if db.session.scalar(query) is not None:
-            raise MasterDataError(f"Person number {person_no!r} is already used in this enterprise.", status=409,
-                                  errors={"person_no": ["already used in this enterprise"]})
+            raise ServiceError(409, f"Person number {person_no!r} is already used in this enterprise.",
+                               errors={"person_no": ["already used in this enterprise"]})
     if id_number is not None:
         query = select(Person.person_no).where(Person.enterprise_id == enterprise_id, Person.id_type == id_type,
                                                Person.id_number == id_number)
@@ -218,8 +219,8 @@ def _check_unique(enterprise_id: int, *, person_no: str | None = None, id_type: 
             query = query.where(Person.id != exclude)
         other = db.session.scalar(query)
         if other is not None:
-            raise MasterDataError(f"This ID number is already registered for person {other}.", status=409,
-                                  errors={"id_number": [f"already registered for person {other}"]})
+            raise ServiceError(409, f"This ID number is already registered for person {other}.",
+                               errors={"id_number": [f"already registered for person {other}"]})
 
 
 def _identity(data: Mapping[str, Any], default_type: str) -> tuple[str, str]:
@@ -228,21 +229,21 @@ def _identity(data: Mapping[str, Any], default_type: str) -> tuple[str, str]:
         return id_type, check_id(id_type, data["id_number"])
     except IdNumberError as error:
         field = "id_type" if id_type not in ID_TYPES else "id_number"
-        raise MasterDataError(f"{field}: {error}", errors={field: [str(error)]}) from None
+        raise ServiceError(422, f"{field}: {error}", errors={field: [str(error)]}) from None
 
 
 def _phone(value: str | None) -> str | None:
     try:
         return check_phone(value)
     except ValueError as error:
-        raise MasterDataError(f"phone: {error}", errors={"phone": [str(error)]}) from None
+        raise ServiceError(422, f"phone: {error}", errors={"phone": [str(error)]}) from None
 
 
 def _text(data: Mapping[str, Any], field: str, limit: int) -> str:
     try:
         return check_text(data[field], limit, field)
     except ValueError as error:
-        raise MasterDataError(str(error), errors={field: [str(error)]}) from None
+        raise ServiceError(422, str(error), errors={field: [str(error)]}) from None
 
 
 def _set_grades(person: Person, resolved: list[tuple[Occupation, str]], source: str) -> None:
@@ -288,8 +289,8 @@ def update(person: Person, data: Mapping[str, Any]) -> Person:
         person.phone = _phone(data["phone"])
     if "id_number" in data or "id_type" in data:
         if "id_number" not in data:
-            raise MasterDataError("id_number: give the ID number with its type",
-                                  errors={"id_number": ["required when id_type changes"]})
+            raise ServiceError(422, "id_number: give the ID number with its type",
+                               errors={"id_number": ["required when id_type changes"]})
         id_type, id_number = _identity(data, person.id_type)
         _check_unique(person.enterprise_id, id_type=id_type, id_number=id_number, exclude=person.id)
         person.id_type, person.id_number = id_type, id_number

@@ -18,12 +18,12 @@ from typing import Any
 from sqlalchemy import select
 
 from competition.domain.identity import ID_TYPES, RESIDENT_ID_CARD, IdNumberError, id_check_char
+from competition.errors import ServiceError
 from competition.extensions import db
 from competition.inputs import text_problem
 from competition.models import Enterprise, Occupation, Person, PersonGrade
 from competition.models.base import utcnow
 from competition.services import audit, occupations
-from competition.services.enterprises import MasterDataError
 from competition.services.people import (NAME_MAX, PERSON_NO_MAX, SchemeView, audit_view, check_grade, check_id,
                                          check_phone, check_text)
 
@@ -59,10 +59,6 @@ def _example_id() -> str:
 
 
 TEMPLATE_EXAMPLE = ["E0001", "张三", RESIDENT_ID_CARD, _example_id(), "职工", "13800138000", "6-31-01-03", "高级工"]
-
-
-class ImportRejected(MasterDataError):
-    """The file has bad rows: `errors` lists every one; nothing was imported."""
 
 
 @dataclass
@@ -138,8 +134,8 @@ def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list[Cell]]]:
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise MasterDataError("The file is not a readable .xlsx workbook.",
-                              errors={"file": [f"not a readable .xlsx workbook ({type(error).__name__})"]}) from None
+        raise ServiceError(422, "The file is not a readable .xlsx workbook.",
+                           errors={"file": [f"not a readable .xlsx workbook ({type(error).__name__})"]}) from None
     try:
         sheet = workbook.worksheets[0]
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
@@ -155,13 +151,13 @@ def _csv_rows(content: bytes) -> Iterator[tuple[int, list[Cell]]]:
         try:  # Excel on Chinese Windows saves "CSV" as GB18030/GBK; accept it rather than garble it
             text = content.decode("gb18030")
         except UnicodeDecodeError:
-            raise MasterDataError("The CSV file is not UTF-8 text.",
-                                  errors={"file": ["not UTF-8 text; save the file as \"CSV UTF-8\""]}) from None
+            raise ServiceError(422, "The CSV file is not UTF-8 text.",
+                               errors={"file": ["not UTF-8 text; save the file as \"CSV UTF-8\""]}) from None
     try:
         for number, values in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
             yield number, [_cell(value) for value in values]
     except csv.Error as error:
-        raise MasterDataError(f"The CSV file cannot be read: {error}.", errors={"file": [str(error)]}) from None
+        raise ServiceError(422, f"The CSV file cannot be read: {error}.", errors={"file": [str(error)]}) from None
 
 
 def read_rows(filename: str, content: bytes) -> tuple[set[str], list[Row]]:
@@ -172,8 +168,8 @@ def read_rows(filename: str, content: bytes) -> tuple[set[str], list[Row]]:
     elif lower.endswith(".csv"):
         raw = _csv_rows(content)
     else:
-        raise MasterDataError("Upload a .xlsx or .csv file.",
-                              errors={"file": ["must be a .xlsx workbook or a .csv file (UTF-8)"]})
+        raise ServiceError(422, "Upload a .xlsx or .csv file.",
+                           errors={"file": ["must be a .xlsx workbook or a .csv file (UTF-8)"]})
     header: dict[int, str] | None = None
     rows: list[Row] = []
     refused = _Report()  # texts that may not enter (NUL, unpaired surrogates, control characters)
@@ -184,8 +180,8 @@ def read_rows(filename: str, content: bytes) -> tuple[set[str], list[Row]]:
             header = _header(number, cells)
             continue
         if len(rows) >= MAX_ROWS:
-            raise MasterDataError(f"The file has more than {MAX_ROWS} rows; split it into several files.",
-                                  errors={"file": [f"more than {MAX_ROWS} rows"]})
+            raise ServiceError(422, f"The file has more than {MAX_ROWS} rows; split it into several files.",
+                               errors={"file": [f"more than {MAX_ROWS} rows"]})
         row = Row(number, {name: cells[index] for index, name in header.items() if index < len(cells)})
         for name, cell in row.cells.items():
             problem = text_problem(cell.text)
@@ -193,12 +189,12 @@ def read_rows(filename: str, content: bytes) -> tuple[set[str], list[Row]]:
                 refused.add(number, name, problem)
         rows.append(row)
     if refused.errors:
-        raise ImportRejected(_summary(refused.errors), errors=refused.errors)
+        raise ServiceError(422, _summary(refused.errors), errors=refused.errors)
     if header is None:
-        raise MasterDataError("The file is empty: it needs a header row and at least one person.",
-                              errors={"file": ["empty"]})
+        raise ServiceError(422, "The file is empty: it needs a header row and at least one person.",
+                           errors={"file": ["empty"]})
     if not rows:
-        raise MasterDataError("The file has a header row but no people.", errors={"file": ["no data rows"]})
+        raise ServiceError(422, "The file has a header row but no people.", errors={"file": ["no data rows"]})
     return set(header.values()), rows
 
 
@@ -224,7 +220,7 @@ def _header(number: int, cells: list[Cell]) -> dict[int, str]:
         missing = "grade" if "occupation_code" in mapping.values() else "occupation_code"
         errors.add(number, missing, f"columns 职业编码 and 等级 go together; missing {LABELS[missing]}")
     if errors.errors:
-        raise ImportRejected(_summary(errors.errors), errors=errors.errors)
+        raise ServiceError(422, _summary(errors.errors), errors=errors.errors)
     return mapping
 
 
@@ -334,7 +330,7 @@ def check(enterprise: Enterprise, present: set[str], rows: list[Row]) -> tuple[l
         checked.append(item)
     if report.errors:
         report.errors.sort(key=lambda e: e["row"])
-        raise ImportRejected(_summary(report.errors), errors=report.errors)
+        raise ServiceError(422, _summary(report.errors), errors=report.errors)
     return checked, by_no
 
 

@@ -16,7 +16,7 @@ person's grade in the occupation and issues the certificate, all in the caller's
 exactly the proposal, in the scheme version it was computed with (409 when the current scheme gives
 its grade another level).
 
-Services only flush; the API view commits. Refusals are `PromotionError(status, message, …)`.
+Services only flush; the API view commits. Refusals are `ServiceError`s.
 """
 from __future__ import annotations
 
@@ -30,11 +30,12 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from competition.database import MAX_ID, get_by_id
 from competition.domain import grades as domain_grades
 from competition.domain.levels import LEVEL_NAMES
 from competition.domain.numbers import format_decimal
 from competition.domain.promotion import Entrant, compute_outcomes, count_ranked, validate_policy
-from competition.database import MAX_ID, get_by_id
+from competition.errors import ServiceError
 from competition.extensions import db
 from competition.models import Competitor, Contest, Enterprise, Person, PersonGrade, Promotion, Role, User
 from competition.models.promotion import CONFIRMED, NOT_ELIGIBLE, PROPOSED, REJECTED
@@ -51,16 +52,6 @@ REASON_LABELS = {
     "level_not_offered": "该职业不设目标等级",
 }
 STATUS_LABELS = {PROPOSED: "待审核", NOT_ELIGIBLE: "不符合条件", CONFIRMED: "已确认", REJECTED: "已驳回"}
-
-
-class PromotionError(Exception):
-    """A refused request: 403, 404, 409 or 422; `extra` fields go into the error body."""
-
-    def __init__(self, status: int, message: str, errors: Mapping[str, Any] | None = None, **extra: Any):
-        super().__init__(message)
-        self.status, self.message = status, message
-        self.errors = dict(errors) if errors else None
-        self.extra = extra
 
 
 # --- helpers -------------------------------------------------------------------------------------------
@@ -160,8 +151,8 @@ def compute_for_contest(contest: Contest) -> list[Promotion]:
             rank=rank if ranked else None, total=standing.total if (ranked and standing is not None) else None,
             current_grade_code=grade, promoted_this_year=person.id in promoted, scheme=scheme))
     if unknown_grades:
-        raise PromotionError(409, "Some people hold a grade that is not in their employer's grade scheme; "
-                                  "correct them before finalising.", {"grades": unknown_grades})
+        raise ServiceError(409, "Some people hold a grade that is not in their employer's grade scheme; "
+                           "correct them before finalising.", errors={"grades": unknown_grades})
     outcomes = compute_outcomes(entrants, policy, offered_levels=frozenset(contest.occupation.levels or []),
                                 ranked_count=count_ranked(entrants))
     stored: list[Promotion] = []
@@ -224,17 +215,17 @@ def visible_for(contest: Contest, user: User) -> list[Promotion]:
     if user.role is Role.HR:
         query = query.where(Promotion.enterprise_id == user.enterprise_id)
     elif user.role not in (Role.ADMIN, Role.ORGANIZER):
-        raise PromotionError(403, "Only organizers and HR officers may see promotion outcomes.")
+        raise ServiceError(403, "Only organizers and HR officers may see promotion outcomes.")
     return list(db.session.scalars(_order(query)))
 
 
 def find_visible(promotion_id: int, user: User) -> Promotion:
     """One outcome: admin, organizers; hr only its own people's (404 otherwise, like unknown ids)."""
     if user.role not in (Role.ADMIN, Role.ORGANIZER, Role.HR):
-        raise PromotionError(403, "Only organizers and HR officers may see promotion outcomes.")
+        raise ServiceError(403, "Only organizers and HR officers may see promotion outcomes.")
     promotion = get_by_id(Promotion, promotion_id)
     if promotion is None or (user.role is Role.HR and promotion.enterprise_id != user.enterprise_id):
-        raise PromotionError(404, "No such promotion.")
+        raise ServiceError(404, "No such promotion.")
     return promotion
 
 
@@ -292,7 +283,7 @@ def promotion_detail(promotion: Promotion, viewer: User | None = None) -> dict[s
 
 def _require_hr(user: User) -> None:
     if user.role is not Role.HR or user.enterprise_id is None:
-        raise PromotionError(403, "Only an HR officer of the person's employer may decide on a promotion.")
+        raise ServiceError(403, "Only an HR officer of the person's employer may decide on a promotion.")
 
 
 def lock_enterprise(user: User) -> None:
@@ -310,18 +301,18 @@ def lock_for_decision(promotion_id: int, user: User) -> Promotion:
                                       .with_for_update(of=Promotion)
                                       .execution_options(populate_existing=True))
     if promotion is None or promotion.enterprise_id != user.enterprise_id:
-        raise PromotionError(404, "No such promotion.")
+        raise ServiceError(404, "No such promotion.")
     return promotion
 
 
 def _check_decidable(promotion: Promotion, version: int) -> None:
     if promotion.status != PROPOSED:
         label = STATUS_LABELS.get(promotion.status, promotion.status)
-        raise PromotionError(409, f"This promotion is no longer proposed: it is {promotion.status} ({label}).",
-                             current=promotion_dict(promotion))
+        raise ServiceError(409, f"This promotion is no longer proposed: it is {promotion.status} ({label}).",
+                           current=promotion_dict(promotion))
     if version != promotion.version:
-        raise PromotionError(409, f"This promotion has changed (version {promotion.version}, not {version}); "
-                                  "reload it and decide again.", current=promotion_dict(promotion))
+        raise ServiceError(409, f"This promotion has changed (version {promotion.version}, not {version}); "
+                           "reload it and decide again.", current=promotion_dict(promotion))
 
 
 def _version_text(scheme_version: int | None) -> str:
@@ -350,25 +341,25 @@ def _grantable_target(promotion: Promotion, scheme: domain_grades.GradeScheme,
     remedy = ("Reject this proposal; while none of the contest's promotions is confirmed, the organiser can "
               "reopen and finalise the contest again to recompute it under the current scheme.")
     if code not in scheme.codes():
-        raise PromotionError(409, f"The grade {code!r} is no longer in the enterprise's grade scheme ({now_}); "
-                                  f"the proposal cannot be confirmed. {remedy}",
-                             errors={"to_grade": [f"{code} is not in the grade scheme ({now_})"]},
-                             current=promotion_dict(promotion))
+        raise ServiceError(409, f"The grade {code!r} is no longer in the enterprise's grade scheme ({now_}); "
+                           f"the proposal cannot be confirmed. {remedy}",
+                      errors={"to_grade": [f"{code} is not in the grade scheme ({now_})"]},
+                      current=promotion_dict(promotion))
     grade = scheme.get(code)
     if grade.national_level != proposed:
-        raise PromotionError(
-            409, f"The grade scheme changed after this proposal was computed: it proposes {code!r} "
-                 f"({promotion.to_grade_name}) at {_level_text(proposed)} under {computed}, but {now_} maps "
-                 f"{code!r} ({grade.name}) to {_level_text(grade.national_level)}. Confirming would record a "
-                 f"grade of another level than the proposal and its certificate. {remedy}",
-            errors={"to_grade": [f"{code} is {_level_text(grade.national_level)} in {now_}, "
-                                 f"not {_level_text(proposed)} as in {computed}"]},
-            current=promotion_dict(promotion))
+        raise ServiceError(
+                           409, f"The grade scheme changed after this proposal was computed: it proposes {code!r} "
+                                f"({promotion.to_grade_name}) at {_level_text(proposed)} under {computed}, but {now_} maps "
+                                f"{code!r} ({grade.name}) to {_level_text(grade.national_level)}. Confirming would record a "
+                                f"grade of another level than the proposal and its certificate. {remedy}",
+                           errors={"to_grade": [f"{code} is {_level_text(grade.national_level)} in {now_}, "
+                                                f"not {_level_text(proposed)} as in {computed}"]},
+                           current=promotion_dict(promotion))
     if grade.appointed_only:
-        raise PromotionError(
-            409, f"The grade {code!r} ({grade.name}) is reached by appointment only in the current grade scheme "
-                 f"({now_}); a competition promotion never grants it. {remedy}",
-            errors={"to_grade": [f"{code} is appointed_only in {now_}"]}, current=promotion_dict(promotion))
+        raise ServiceError(
+                           409, f"The grade {code!r} ({grade.name}) is reached by appointment only in the current grade scheme "
+                                f"({now_}); a competition promotion never grants it. {remedy}",
+                           errors={"to_grade": [f"{code} is appointed_only in {now_}"]}, current=promotion_dict(promotion))
     return grade
 
 
@@ -391,12 +382,12 @@ def confirm(promotion: Promotion, user: User, version: int, *, at: datetime | No
         if earlier is not None:
             year, _, _ = year_window(contest)
             decided = earlier.decided_at.astimezone(contests.contest_zone(contest)).date().isoformat()
-            raise PromotionError(
-                409, f"{person.name} already had a competition promotion confirmed in {year} "
-                     f"(contest {earlier.contest.name!r}, confirmed {decided}); this contest's policy allows "
-                     "one per person per year. Reject this proposal instead.",
-                errors={"once_per_year": [f"promotion {earlier.id} confirmed {decided}"]},
-                current=promotion_dict(promotion))
+            raise ServiceError(
+                               409, f"{person.name} already had a competition promotion confirmed in {year} "
+                                    f"(contest {earlier.contest.name!r}, confirmed {decided}); this contest's policy allows "
+                                    "one per person per year. Reject this proposal instead.",
+                               errors={"once_per_year": [f"promotion {earlier.id} confirmed {decided}"]},
+                               current=promotion_dict(promotion))
     scheme_row = grade_schemes.current(promotion.enterprise_id)
     scheme = grade_schemes.to_domain(scheme_row) if scheme_row else domain_grades.EIGHT_GRADE_TEMPLATE
     target = _grantable_target(promotion, scheme, scheme_row.version if scheme_row else None)
@@ -404,9 +395,9 @@ def confirm(promotion: Promotion, user: User, version: int, *, at: datetime | No
                                                        PersonGrade.occupation_id == promotion.occupation_id))
     if held is not None and held.grade_code in scheme.codes() and \
             scheme.index(held.grade_code) >= scheme.index(target.code):
-        raise PromotionError(409, f"{person.name} already holds {scheme.get(held.grade_code).name}, which is not "
-                                  f"below {target.name}; the proposal is out of date.",
-                             current=promotion_dict(promotion))
+        raise ServiceError(409, f"{person.name} already holds {scheme.get(held.grade_code).name}, which is not "
+                           f"below {target.name}; the proposal is out of date.",
+                      current=promotion_dict(promotion))
     before = {"status": promotion.status, "version": promotion.version,
               "grade": held.grade_code if held is not None else None}
     if held is None:
@@ -415,10 +406,7 @@ def confirm(promotion: Promotion, user: User, version: int, *, at: datetime | No
     held.grade_code, held.since, held.source = promotion.to_grade, at, "promotion"
     promotion.status, promotion.decided_by, promotion.decided_at = CONFIRMED, user.id, at
     _flush(promotion)
-    try:
-        certificate = certificates.issue(promotion, user=user, now=at)
-    except certificates.CertificateError as error:
-        raise PromotionError(error.status, error.message) from None
+    certificate = certificates.issue(promotion, user=user, now=at)
     audit.record("promotion.confirm", f"promotion:{promotion.id}", contest_id=promotion.contest_id,
                  before=before,
                  after={"status": CONFIRMED, "version": promotion.version, "person_id": person.id,
@@ -432,9 +420,9 @@ def reject(promotion: Promotion, user: User, version: int, reason: str | None, *
     """Reject a proposal; a reason is required (422 without)."""
     reason = (reason or "").strip()
     if not reason:
-        raise PromotionError(422, "Rejecting a promotion needs a reason.", {"reason": ["required to reject"]})
+        raise ServiceError(422, "Rejecting a promotion needs a reason.", errors={"reason": ["required to reject"]})
     if len(reason) > 2000:
-        raise PromotionError(422, "The reason is too long.", {"reason": ["at most 2000 characters"]})
+        raise ServiceError(422, "The reason is too long.", errors={"reason": ["at most 2000 characters"]})
     _check_decidable(promotion, version)
     before = {"status": promotion.status, "version": promotion.version}
     promotion.status, promotion.decided_by, promotion.decided_at = REJECTED, user.id, at or now()
@@ -450,7 +438,7 @@ def _flush(promotion: Promotion) -> None:
     try:
         db.session.flush()
     except StaleDataError:
-        raise PromotionError(409, "This promotion was decided by someone else meanwhile; reload it.") from None
+        raise ServiceError(409, "This promotion was decided by someone else meanwhile; reload it.") from None
 
 
 def decide(promotion_id: int, user: User, action: str, version: int, reason: str | None = None) -> Promotion:
@@ -481,13 +469,13 @@ def decide_batch(decisions: Sequence[Mapping[str, Any]], user: User) -> list[dic
             else:
                 reject(promotion, user, item["version"], item.get("reason"))
             savepoint.commit()
-        except PromotionError as error:
+        except ServiceError as error:
             savepoint.rollback()
             result.update(ok=False, status=error.status, message=error.message)
             if error.errors:
                 result["errors"] = error.errors
-            if "current" in error.extra:
-                result["current"] = error.extra["current"]
+            if "current" in error.context:
+                result["current"] = error.context["current"]
         else:
             result.update(ok=True, status=200, promotion=promotion_detail(promotion, user),
                           certificate=certificates.certificate_dict(promotion.certificate, user)

@@ -7,22 +7,15 @@ promotion band if any: the band of its promotion outcome, see `band_of`) until t
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 
+from competition.errors import ServiceError
 from competition.extensions import db
 from competition.models import Contest, ContestState, Promotion
 from competition.models.promotion import NOT_ELIGIBLE
 from competition.services import audit, boards, standings
-
-
-@dataclass
-class RevealError(Exception):
-    status: int
-    message: str
-    reason: str  # machine-readable, for the organiser's page to word
 
 
 def _ranked_rows(contest: Contest) -> list[dict[str, Any]]:
@@ -32,7 +25,7 @@ def _ranked_rows(contest: Contest) -> list[dict[str, Any]]:
 
 def start(contest: Contest) -> dict[str, Any]:
     if contest.state != ContestState.FINAL:
-        raise RevealError(409, "A results ceremony needs a final contest.", "needs_final")
+        raise ServiceError(409, "A results ceremony needs a final contest.", reason="needs_final")
     contest.reveal_started_at = standings.now()
     contest.reveal_position = len(_ranked_rows(contest))
     audit.record("contest.reveal_start", f"contest:{contest.id}", contest_id=contest.id,
@@ -61,9 +54,9 @@ def band_of(contest: Contest, competitor_id: int) -> str | None:
 
 def next_step(contest: Contest) -> dict[str, Any]:
     if contest.state != ContestState.FINAL or contest.reveal_started_at is None:
-        raise RevealError(409, "No results ceremony is running; start one first.", "reveal_not_started")
+        raise ServiceError(409, "No results ceremony is running; start one first.", reason="reveal_not_started")
     if not contest.reveal_position:
-        raise RevealError(409, "Every ranked competitor has been revealed.", "all_revealed")
+        raise ServiceError(409, "Every ranked competitor has been revealed.", reason="all_revealed")
     ranked = _ranked_rows(contest)
     row = ranked[contest.reveal_position - 1]
     contest.reveal_position -= 1

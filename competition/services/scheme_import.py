@@ -10,7 +10,7 @@ One row per aspect on the first sheet, a header row first. Columns (English or C
 A blank component cell continues the previous row's component (merged cells), likewise a blank
 module cell within the same component; weight and names need only be given once. The rows become the
 JSON shape of PUT /marking-scheme and are checked by `competition.domain.scheme.build_scheme`; every
-problem is reported with its Excel row number: `SchemeImportError.errors = [{"row","field","message"}]`.
+problem is reported with its Excel row number: a 422 ServiceError, `errors = [{"row","field","message"}]`.
 """
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 
 from competition.domain.scheme import SchemeError, build_scheme
+from competition.errors import ServiceError
 from competition.inputs import text_problem
 
 MAX_ROWS = 2000  # aspects in one scheme; a bigger sheet is not a marking scheme
@@ -66,12 +67,10 @@ _MODULE_FIELD_COLUMN = {"code": "module", "name": "module_name"}
 _COMPONENT_FIELD_COLUMN = {"code": "component", "name": "component_name", "weight": "weight"}
 
 
-class SchemeImportError(ValueError):
-    """A spreadsheet that is not a valid scheme; `errors` lists `{"row", "field", "message"}`."""
-
-    def __init__(self, errors: list[dict[str, Any]]):
-        super().__init__("; ".join(f"row {e['row']}: {e['field']}: {e['message']}" for e in errors[:5]))
-        self.errors = errors
+def rejected(errors: list[dict[str, Any]]) -> ServiceError:
+    """A spreadsheet that is not a valid scheme: 422, `errors` lists `{"row", "field", "message"}`."""
+    return ServiceError(422, "The spreadsheet is not a valid marking scheme; see errors (Excel row numbers).",
+                        errors=errors)
 
 
 def _normal(text: str) -> str:
@@ -256,7 +255,7 @@ def _read(sheet) -> dict[str, Any]:
     rows = sheet.iter_rows(values_only=True)
     columns = reader.header(next(rows, ()))
     if reader.errors:
-        raise SchemeImportError(reader.errors)
+        raise rejected(reader.errors)
     count = 0
     for number, cells in enumerate(rows, start=2):
         values = {columns[i]: cell for i, cell in enumerate(cells) if i in columns}
@@ -278,7 +277,7 @@ def _read(sheet) -> dict[str, Any]:
         if component.weight is None and not any(e["row"] == component.row for e in reader.errors):
             reader.error(component.row, "weight", f"component {component.code} needs a weight")
     if reader.errors:
-        raise SchemeImportError(reader.errors)
+        raise rejected(reader.errors)
     raw = reader.scheme()
     try:
         build_scheme(raw)
@@ -287,7 +286,7 @@ def _read(sheet) -> dict[str, Any]:
         for path, messages in error.errors.items():
             row, column = reader.row_of(path)
             problems.extend({"row": row, "field": column, "message": m} for m in messages)
-        raise SchemeImportError(sorted(problems, key=lambda e: (e["row"] or 0, e["field"]))) from None
+        raise rejected(sorted(problems, key=lambda e: (e["row"] or 0, e["field"]))) from None
     return raw
 
 
@@ -295,10 +294,10 @@ def _open(data: bytes):
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        raise SchemeImportError([{"row": None, "field": "file",
+        raise rejected([{"row": None, "field": "file",
                                   "message": f"not a readable .xlsx workbook ({type(exc).__name__})"}]) from None
     if not workbook.worksheets:
-        raise SchemeImportError([{"row": None, "field": "file", "message": "the workbook has no sheet"}])
+        raise rejected([{"row": None, "field": "file", "message": "the workbook has no sheet"}])
     return workbook
 
 

@@ -20,11 +20,11 @@ from sqlalchemy import select
 from competition.domain import skill_structure as domain
 from competition.domain.grades import EIGHT_GRADE_TEMPLATE, GradeScheme
 from competition.domain.numbers import DecimalFormatError, parse_decimal
+from competition.errors import ServiceError
 from competition.extensions import db
 from competition.models import Certificate, Enterprise, Occupation, Person, PersonGrade, Promotion
 from competition.models.promotion import PROPOSED
 from competition.services import audit, grade_schemes
-from competition.services.enterprises import MasterDataError
 
 ISSUE_ZONE = ZoneInfo("Asia/Shanghai")
 TARGET_PLACES = 4
@@ -110,8 +110,8 @@ def of_enterprise(enterprise: Enterprise, *, promotion_ids: Sequence[int] | None
     if promotion_ids is not None:
         unknown = sorted(set(promotion_ids) - proposed_ids(enterprise.id))
         if unknown:
-            raise MasterDataError(
-                f"Not a proposed promotion of this enterprise's people: {', '.join(map(str, unknown))}.",
+            raise ServiceError(
+                422, f"Not a proposed promotion of this enterprise's people: {', '.join(map(str, unknown))}.",
                 errors={"promotion_ids": [f"{pid} is not a proposed promotion of this enterprise" for pid in unknown]})
     return structures([enterprise.id], promotion_ids=promotion_ids)[enterprise.id]
 
@@ -179,8 +179,8 @@ def set_target(enterprise: Enterprise, value: object) -> Enterprise:
     except DecimalFormatError:
         number = None
     if number is None or not Decimal(0) <= number <= Decimal(1):
-        raise MasterDataError("The target is a share between 0 and 1 with at most 4 decimals, e.g. \"0.30\".",
-                              errors={"high_skill_target": ["a decimal 0..1 with at most 4 places"]})
+        raise ServiceError(422, "The target is a share between 0 and 1 with at most 4 decimals, e.g. \"0.30\".",
+                           errors={"high_skill_target": ["a decimal 0..1 with at most 4 places"]})
     before = target_text(enterprise)
     enterprise.high_skill_target = number.quantize(Decimal(1).scaleb(-TARGET_PLACES))
     after = target_text(enterprise)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -20,9 +19,10 @@ from sqlalchemy import select
 
 from competition.domain.scheme import JUDGEMENT, MARK_PLACES, AspectDef
 from competition.domain.scoring import aspect_result
+from competition.errors import ServiceError
 from competition.extensions import db
-from competition.models import (Competitor, CompetitorMember, Contest, ContestJudge, ContestState, Mark, Person,
-                                Role, User)
+from competition.models import (Competitor, CompetitorMember, Contest, ContestJudge, ContestState, Mark, Person, Role,
+                                User)
 from competition.models.marking import SHARED_SLOT
 from competition.services import marking, standings
 
@@ -30,12 +30,6 @@ from competition.services import marking, standings
 _STATE_ORDER = {ContestState.RUNNING: 0, ContestState.PROVISIONAL: 1, ContestState.FINAL: 2}
 
 JUDGEMENT_VALUES = ("0", "1", "2", "3")
-
-
-@dataclass
-class WorklistError(Exception):
-    status: int
-    message: str
 
 
 def is_blind(contest: Contest) -> bool:
@@ -46,7 +40,7 @@ def is_blind(contest: Contest) -> bool:
 def judge_contests(user: User) -> list[dict[str, Any]]:
     """GET /judge/contests: the contests the caller judges, those taking marks first."""
     if user.role != Role.JUDGE:
-        raise WorklistError(403, "Only judges have a judging worklist.")
+        raise ServiceError(403, "Only judges have a judging worklist.")
     seats = db.session.execute(
         select(ContestJudge, Contest).join(Contest, Contest.id == ContestJudge.contest_id)
         .where(ContestJudge.user_id == user.id, Contest.state != ContestState.DRAFT)).all()
@@ -88,7 +82,7 @@ def worklist(contest: Contest, user: User) -> dict[str, Any]:
     """GET /contests/{id}/worklist for a judge of the contest (403 for anyone else)."""
     seat = marking.seat_of(contest.id, user)
     if seat is None:
-        raise WorklistError(403, "You are not a judge of this contest.")
+        raise ServiceError(403, "You are not a judge of this contest.")
     blind = is_blind(contest)
     scheme = standings.scheme_of(contest)
     locks = marking.locks_of(contest) if scheme else {}
@@ -159,5 +153,5 @@ def _marks(contest_id: int, competitor_ids: list[int], aspect_codes: list[str], 
     return values, own
 
 
-__all__ = ["WorklistError", "allowed_competitors", "competitor_identity", "is_blind",
+__all__ = ["allowed_competitors", "competitor_identity", "is_blind",
            "judge_contests", "worklist"]

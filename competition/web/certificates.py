@@ -12,7 +12,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.exceptions import Forbidden, NotFound
+from werkzeug.exceptions import Forbidden
 
 from competition.domain.certificates import mask_name
 from competition.models import Role
@@ -39,12 +39,7 @@ def certificate(number: str):
         error = Forbidden(_("只有管理员和发证企业的人力资源专员可以查看证书。"))
         error.data = {"message": error.description}
         raise error
-    try:
-        found = certificates.find_for(number, current_user)
-    except certificates.CertificateError:
-        error = NotFound(_("没有这个证书。"))
-        error.data = {"message": error.description}
-        raise error from None
+    found = certificates.find_for(number, current_user)  # another enterprise's: 404 (no_such_certificate)
     verify = certificates.verify_url(found.number)
     return render_template("certificates/certificate.html", cert=found, verify_url=verify,
                            qr=qr_data_uri(verify), issue_date=chinese_date(found.issue_date),

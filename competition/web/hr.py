@@ -14,15 +14,14 @@ from collections.abc import Callable
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.exceptions import Forbidden, NotFound
+from werkzeug.exceptions import Forbidden
 
-from competition.domain.levels import NATIONAL_LEVELS
 from competition.database import MAX_ID
+from competition.domain.levels import NATIONAL_LEVELS
 from competition.extensions import db
 from competition.i18n import id_type_names, kind_names, level_names
 from competition.models import Person, Role
 from competition.services import certificates, enterprises, grade_schemes, people, people_import, promotions
-from competition.services.enterprises import MasterDataError
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
 
@@ -46,10 +45,7 @@ def hr_page(*roles: Role) -> Callable:
             elif enterprise_id is None:
                 return render_template("hr/choose.html", enterprises=enterprises.visible_enterprises(current_user),
                                        target=request.endpoint)
-            try:
-                g.enterprise = enterprises.enterprise_in_scope(current_user, enterprise_id, roles)
-            except MasterDataError as error:
-                raise (NotFound(_("没有这个企业。")) if error.status == 404 else _forbidden()) from None
+            g.enterprise = enterprises.enterprise_in_scope(current_user, enterprise_id, roles)
             return view(*args, **kwargs)
 
         return wrapper

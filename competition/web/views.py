@@ -7,6 +7,7 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from competition.errors import ServiceError
 from competition.extensions import db
 from competition.i18n import LANG_COOKIE
 from competition.services import accounts
@@ -37,14 +38,14 @@ def login():
     password = request.form.get("password", "")
     try:
         user = accounts.authenticate(username, password, request.remote_addr or "unknown")
-    except accounts.Throttled as throttled:
-        flash(_("登录失败次数过多，请 %(seconds)s 秒后再试。", seconds=throttled.retry_after), "error")
-        response = make_response(render_template("login.html", next=request.form.get("next", "")), 429)
-        response.headers["Retry-After"] = str(throttled.retry_after)
+    except ServiceError as refused:  # the sign-in form again, with the refusal in the page's language
+        if refused.reason == "throttled":
+            flash(_("登录失败次数过多，请 %(seconds)s 秒后再试。", seconds=refused.headers["Retry-After"]), "error")
+        else:
+            flash(_("用户名或密码错误。"), "error")
+        response = make_response(render_template("login.html", next=request.form.get("next", "")), refused.status)
+        response.headers.update(refused.headers)
         return response
-    except accounts.BadCredentials:
-        flash(_("用户名或密码错误。"), "error")
-        return render_template("login.html", next=request.form.get("next", "")), 401
     db.session.commit()
     login_user(user)
     return redirect(_safe_next(request.form.get("next")))
