@@ -8,17 +8,17 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from competition.api.access import caller, require_user, roles_required
 from competition.api.blueprint import Blueprint
-from competition.api.contests import STAFF, XLSX, competitor_dict, contest_errors, not_blank
+from competition.api.contests import STAFF, XLSX, competitor_dict, not_blank
 from competition.api.schemas import NAME, DecimalString, Id, Out, Strict
 from competition.api.transaction import transactional
 from competition.domain.awards import READY_AWARD_SCHEMES, awards_to_dict
 from competition.domain.lots import SEED_MAX_LENGTH
+from competition.errors import ServiceError
 from competition.models import ContestState
 from competition.services import awards, contests, events, lots, standings
 
 blp = Blueprint("events", __name__, description="Events of many contests, awards, the medal table, "
                                                 "qualification and drawing lots")
-contest_errors(blp)
 
 
 class EventPatch(Strict):
@@ -203,7 +203,7 @@ class ContestAwards(MethodView):
         elif contest.state == ContestState.FINAL:
             view = standings.PUBLIC
         else:
-            raise contests.ContestError(404, "Awards are published when the contest is final.")
+            raise ServiceError(404, "Awards are published when the contest is final.")
         return awards.award_rows(contest, view, contests.viewer_options(contest, user, view))
 
 

@@ -1,7 +1,7 @@
 """Events of many contests (events.md): settings, their contests, the public overview and the medal table.
 
 Every function works on the current session and only flushes; the API view commits once. Refusals are
-`contests.ContestError` (the API answers them with the api.md error body). The overview and the medal
+`ServiceError`s (the API answers them with the api.md error body). The overview and the medal
 table read only the contests' public views, so they show exactly what the public boards show:
 visibility, freeze, blind marking and a running results ceremony apply as there.
 """
@@ -21,10 +21,11 @@ from sqlalchemy import func, select
 from competition.database import get_by_id
 from competition.domain.medals import Won, award_code_order, medal_table as build_medal_table
 from competition.domain.numbers import round_half_up
+from competition.errors import ServiceError
 from competition.extensions import db
 from competition.models import CompetitorMember, Contest, ContestState, Enterprise, Event, Person
 from competition.services import audit, awards, standings
-from competition.services.contests import ContestError, zone_named
+from competition.services.contests import zone_named
 
 EVENTS_CHANGED = "events_changed"  # session.info: ids of events whose contest list changed
 
@@ -39,7 +40,7 @@ def changed(event_id: int) -> None:
 def find(event_id: int) -> Event:
     event = get_by_id(Event, event_id)
     if event is None:
-        raise ContestError(404, "No such event.")
+        raise ServiceError(404, "No such event.")
     return event
 
 
@@ -60,7 +61,7 @@ def _check_dates(starts_on: date, ends_on: date, timezone: str | None) -> None:
     if timezone is not None and zone_named(timezone).key != timezone:
         errors["timezone"] = [f"not a known IANA time zone: {timezone!r}"]
     if errors:
-        raise ContestError(422, "The event is not valid; see errors.", errors)
+        raise ServiceError(422, "The event is not valid; see errors.", errors=errors)
 
 
 def create(data: Mapping[str, Any]) -> Event:
@@ -105,15 +106,15 @@ def set_contests(event: Event, contest_ids: Sequence[int]) -> Event:
     """PUT /events/{id}/contests: the event's contests become exactly these, in this order. Contests in
     any state may be attached; one in another event is 409 and nothing changes."""
     if len(set(contest_ids)) != len(contest_ids):
-        raise ContestError(422, "A contest is listed twice.", {"contest_ids": ["must not repeat a contest"]})
+        raise ServiceError(422, "A contest is listed twice.", errors={"contest_ids": ["must not repeat a contest"]})
     found = {c.id: c for c in db.session.scalars(select(Contest).where(Contest.id.in_(contest_ids)))}
     unknown = [cid for cid in contest_ids if cid not in found]
     if unknown:
-        raise ContestError(422, "Unknown contests.", {"contest_ids": [f"unknown contests: {unknown}"]})
+        raise ServiceError(422, "Unknown contests.", errors={"contest_ids": [f"unknown contests: {unknown}"]})
     elsewhere = [cid for cid in contest_ids if found[cid].event_id not in (None, event.id)]
     if elsewhere:
-        raise ContestError(409, "Some contests belong to another event.",
-                           {"contest_ids": [f"in another event: {elsewhere}"]}, reason="contest_in_other_event")
+        raise ServiceError(409, "Some contests belong to another event.",
+                           errors={"contest_ids": [f"in another event: {elsewhere}"]}, reason="contest_in_other_event")
     before = [c.id for c in contests_of(event)]
     for contest in contests_of(event):
         if contest.id not in found:

@@ -17,10 +17,11 @@ from sqlalchemy import func, select
 
 from competition.database import get_by_id
 from competition.domain.lots import ALGORITHM, bib_labels, cut_rank, permute
+from competition.errors import ServiceError
 from competition.extensions import db
 from competition.models import Competitor, CompetitorMember, Contest, ContestState, Mark
 from competition.services import audit, boards, standings
-from competition.services.contests import ContestError, add_competitor, competitors_of
+from competition.services.contests import add_competitor, competitors_of
 
 
 def qualify(source: Contest, data: Mapping[str, Any]) -> list[Competitor]:
@@ -51,12 +52,12 @@ def qualify(source: Contest, data: Mapping[str, Any]) -> list[Competitor]:
 
 def _target(source: Contest, target_id: int) -> Contest:
     if source.state != ContestState.FINAL:
-        raise ContestError(409, "Qualifiers come from a final contest.", {"contest_id": ["must be final"]},
+        raise ServiceError(409, "Qualifiers come from a final contest.", errors={"contest_id": ["must be final"]},
                            reason="source_not_final")
     target = get_by_id(Contest, target_id)
     if target is None or target.id == source.id:
-        raise ContestError(422, "Name another contest to qualify into.",
-                           {"to_contest_id": ["unknown contest" if target is None else "must be another contest"]})
+        problem = "unknown contest" if target is None else "must be another contest"
+        raise ServiceError(422, "Name another contest to qualify into.", errors={"to_contest_id": [problem]})
     errors: dict[str, list[str]] = {}
     if target.occupation_id != source.occupation_id:
         errors["to_contest_id"] = [f"occupation {target.occupation.code} differs from the source's "
@@ -64,10 +65,10 @@ def _target(source: Contest, target_id: int) -> Contest:
     elif target.team_size != source.team_size:
         errors["to_contest_id"] = [f"team size {target.team_size} differs from the source's {source.team_size}"]
     if errors:
-        raise ContestError(422, "The target contest does not match the source; see errors.", errors)
+        raise ServiceError(422, "The target contest does not match the source; see errors.", errors=errors)
     if target.state != ContestState.DRAFT:
-        raise ContestError(409, f"Qualifiers go into a draft contest (it is {target.state.value}).",
-                           {"to_contest_id": ["must be a draft"]}, reason="target_not_draft")
+        raise ServiceError(409, f"Qualifiers go into a draft contest (it is {target.state.value}).",
+                           errors={"to_contest_id": ["must be a draft"]}, reason="target_not_draft")
     return target
 
 
@@ -84,19 +85,19 @@ def _check_free(target: Contest, entries: list[Competitor]) -> None:
     if bibs:
         errors.setdefault("to_contest_id", []).append(f"bibs already used in the target: {bibs}")
     if errors:
-        raise ContestError(409, "Some qualifiers conflict with the target's entries; nobody was added.", errors,
+        raise ServiceError(409, "Some qualifiers conflict with the target's entries; nobody was added.", errors=errors,
                            reason="entry_conflict")
 
 
 def draw(contest: Contest, what: str, seed: str | None) -> dict[str, Any]:
     """POST /contests/{id}/draw: permute the bibs (or stations) among the competitors."""
     if contest.state not in (ContestState.DRAFT, ContestState.RUNNING):
-        raise ContestError(409, "Lots are drawn before the contest is provisional or final.",
+        raise ServiceError(409, "Lots are drawn before the contest is provisional or final.",
                            reason="draw_too_late")
     marks = db.session.scalar(select(func.count()).select_from(Mark).where(Mark.contest_id == contest.id))
     if marks:
-        raise ContestError(409, "Marks exist already; lots are drawn before any mark.",
-                           {"what": ["marks exist already"]}, reason="marks_exist")
+        raise ServiceError(409, "Marks exist already; lots are drawn before any mark.",
+                           errors={"what": ["marks exist already"]}, reason="marks_exist")
     seed = seed if seed is not None else secrets.token_hex(8)
     competitors = competitors_of(contest)  # in id order: the order the algorithm's input is listed in
     values = [getattr(c, what) for c in competitors]
