@@ -40,10 +40,15 @@ def _sign_in_first():
     return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
 
 
+def sign_in_page(username: str = "", status: int = 200):
+    """The tablet's sign-in page (also after a wrong password, with the username kept)."""
+    return _no_store(make_response(render_template("judge/login.html", username=username), status))
+
+
 @bp.get("/judge")
 def home():
     if not current_user.is_authenticated:
-        return _no_store(make_response(render_template("judge/login.html")))
+        return sign_in_page()
     mine = worklist.judge_contests(current_user) if current_user.role == Role.JUDGE else None
     for entry in mine or []:
         zone = contests.zone_named(entry["timezone"])

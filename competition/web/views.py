@@ -10,7 +10,8 @@ from flask_login import current_user, login_user, logout_user
 from competition.errors import ServiceError
 from competition.extensions import db
 from competition.i18n import LANG_COOKIE
-from competition.services import accounts
+from competition.models import Role, User
+from competition.services import accounts, worklist
 
 bp = Blueprint("web", __name__)
 
@@ -23,6 +24,32 @@ def _safe_next(target: str | None) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return url_for("web.index")
     return target
+
+
+_ROLE_HOMES = {Role.HR: "hr.index", Role.ORGANIZER: "organize.index", Role.ADMIN: "admin.users"}
+
+
+def landing_for(user: User) -> str:
+    """Where a user lands after signing in without a `next` (live.md, Pages): judges on their tablet
+    page, a chief judge on the jury console of the contest they lead, everyone else on their role's
+    console."""
+    if user.role == Role.JUDGE:
+        led = next((c for c in worklist.judge_contests(user) if c["chief"] and c["state"] != "final"), None)
+        if led is not None:
+            return url_for("live_pages.jury", contest_id=led["id"])
+        return url_for("live_pages.judging.home")
+    return url_for(_ROLE_HOMES.get(user.role, "web.index"))
+
+
+def _login_again(status: int, username: str):
+    """The sign-in form again, the username kept; judges who came from the tablet's sign-in get that
+    page back, not the generic one."""
+    from competition.web.judging import sign_in_page
+
+    next_page = request.form.get("next", "")
+    if next_page == url_for("live_pages.judging.home"):
+        return sign_in_page(username=username, status=status)
+    return make_response(render_template("login.html", next=next_page, username=username), status)
 
 
 @bp.get("/")
@@ -43,12 +70,13 @@ def login():
             flash(_("登录失败次数过多，请 %(seconds)s 秒后再试。", seconds=refused.headers["Retry-After"]), "error")
         else:
             flash(_("用户名或密码错误。"), "error")
-        response = make_response(render_template("login.html", next=request.form.get("next", "")), refused.status)
+        response = _login_again(refused.status, username)
         response.headers.update(refused.headers)
         return response
     db.session.commit()
     login_user(user)
-    return redirect(_safe_next(request.form.get("next")))
+    next_page = request.form.get("next")
+    return redirect(_safe_next(next_page) if next_page else landing_for(user))
 
 
 @bp.post("/logout")

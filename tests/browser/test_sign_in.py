@@ -13,11 +13,11 @@ def test_sign_in_through_the_page(server, page, artefacts):
     page.get_by_label("密码").fill("wrong-password")
     page.get_by_role("button", name="登录").click()
     assert page.get_by_role("alert").inner_text() == "用户名或密码错误。"
+    assert page.get_by_label("用户名").input_value() == "organiser"  # kept: only the password is retyped
     page.console_errors.clear()  # the browser logs the deliberate 401 above
-    page.get_by_label("用户名").fill("organiser")
     page.get_by_label("密码").fill("browser-pass-1")
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url(server.url + "/")
+    page.wait_for_url(server.url + "/organize")  # an organiser lands on the organiser's console
     assert page.get_by_test_id("signed-in-as").inner_text() == "王组织"
     page.screenshot(path=str(artefacts / "signed-in.png"))
     page.get_by_role("link", name="English").click()
@@ -42,7 +42,7 @@ def test_api_docs_try_it_out_carries_the_csrf_token(server, page):
     page.get_by_label("用户名").fill("organiser")
     page.get_by_label("密码").fill("browser-pass-1")
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url(server.url + "/")
+    page.wait_for_url(server.url + "/organize")
     page.goto(server.url + "/api/docs")
     page.locator(".swagger-ui .info .title").wait_for(timeout=15000)
     statuses = page.evaluate("""async () => {
