@@ -14,6 +14,8 @@ from __future__ import annotations
 import select
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from time import monotonic
 
 from flask import has_request_context, request
@@ -30,6 +32,17 @@ MAX_ID = 2**31 - 1
 def get_by_id(model, ident: int):
     """The `model` row with primary key `ident`, or None (also for an id beyond the database's)."""
     return db.session.get(model, ident) if 0 < ident <= MAX_ID else None
+
+WRITE_OPTION = "competition_write"  # a connection that writes even while its request only reads
+
+
+@contextmanager
+def writing() -> Iterator:
+    """A short write transaction on a connection of its own (committed on leaving), for the rare write
+    a read request makes (noting a token's use): on SQLite it queues for the writer like any write."""
+    with db.engine.connect().execution_options(**{WRITE_OPTION: True}) as connection, connection.begin():
+        yield connection
+
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -59,7 +72,8 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
 def _sqlite_on_begin(connection) -> None:
     if connection.dialect.name != "sqlite":
         return
-    reading = has_request_context() and request.method in READ_ONLY_METHODS
+    reading = (has_request_context() and request.method in READ_ONLY_METHODS
+               and not connection.get_execution_options().get(WRITE_OPTION))
     if reading:
         connection.exec_driver_sql("BEGIN")
         return

@@ -53,16 +53,49 @@ def bearer_token() -> str | None:
 
 @login_manager.user_loader
 def _load_session_user(session_id: str) -> User | None:
-    """The session's user ("id.epoch", User.get_id; a bare id is epoch 0), if still active and the
-    session is not older than the account's last password reset or switch-off."""
+    """The session's user ("id.epoch.key", User.get_id), if its session is still live on the server
+    (services.sessions: not signed out, not ended by a password change or a switch-off, not expired)."""
     if bearer_token() is not None:
         return None  # a request carrying a token is judged by its token alone
-    user_id, _, epoch = session_id.partition(".")
-    epoch = epoch or "0"
-    if not (user_id.isdigit() and epoch.isdigit()) or int(user_id) > 2**31 - 1:
+    user_id, epoch, key = (session_id.split(".", 2) + ["", ""])[:3]
+    if not (user_id.isdigit() and epoch.isdigit() and key) or int(user_id) > 2**31 - 1 or len(key) > 100:
         return None
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active and user.session_epoch == int(epoch) else None
+    from competition.services import sessions
+
+    user = sessions.session_user(int(user_id), int(epoch), key)
+    if user is not None:
+        user.session_key = key
+    return user
+
+
+def session_key() -> str | None:
+    """The key of the current browser session (the third part of the cookie's user id)."""
+    from flask import session
+
+    parts = str(session.get("_user_id") or "").split(".", 2)
+    return parts[2] if len(parts) == 3 and parts[2] else None
+
+
+def sign_in(user: User) -> None:
+    """Start a server-side session for `user` and put it in the cookie (the caller commits)."""
+    from flask_login import login_user
+
+    from competition.services import sessions
+
+    user.session_key = sessions.start(user)
+    login_user(user)
+
+
+def sign_out() -> None:
+    """End the current browser session on the server and in the cookie (the caller commits)."""
+    from flask_login import logout_user
+
+    from competition.services import sessions
+
+    key = session_key()
+    if key:
+        sessions.end(key)
+    logout_user()
 
 
 @login_manager.request_loader

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support import PASSWORD
 from tests.world import build_world
 
 OK = "ok"
@@ -38,6 +39,9 @@ ENTERPRISE_HR = row(401, OK, 403, 403, 403, OK, 404)        # admin, its hr; oth
 ACCESS: dict[tuple[str, str], dict[str, object]] = {
     ("GET", "/api/v1/openapi.json"): PUBLIC,
     ("POST", "/api/v1/auth/token"): PUBLIC,
+    ("DELETE", "/api/v1/auth/token"): row(401, 204, 204, 204, 204, 204, 204),  # a spare token (see below)
+    ("GET", "/api/v1/auth/tokens"): ANY_USER,
+    ("DELETE", "/api/v1/auth/tokens/<int:token_id>"): row(401, 404, 404, 404, 404, 404, 404),  # no such token
     ("GET", "/api/v1/users"): ADMIN,
     ("POST", "/api/v1/users"): ADMIN,
     ("PATCH", "/api/v1/users/<int:user_id>"): ADMIN,
@@ -208,7 +212,7 @@ def test_access_matrix(app, client, make_user):
                 db.session.commit()
     values = {"contest_id": world.contest_id, "competitor_id": world.competitors["c1"],
               "judge_id": judge_row_id, "module_code": "A", "enterprise_id": world.enterprises["E1"],
-              "person_id": world.people["c1"], "user_id": world.judges["j2"].id, "promotion_id": 987654, "appeal_id": 987654, "event_id": 987654, "number": "Y2126000000000000001"}
+              "person_id": world.people["c1"], "user_id": world.judges["j2"].id, "promotion_id": 987654, "appeal_id": 987654, "event_id": 987654, "token_id": 987654, "number": "Y2126000000000000001"}
 
     # a grade scheme for E1, so that reading it is 200 for those allowed
     response = client.put(f"/api/v1/enterprises/{world.enterprises['E1']}/grade-scheme", json=GRADES,
@@ -230,6 +234,9 @@ def test_access_matrix(app, client, make_user):
         for role in ROLES:
             account = callers[role]
             headers = account.headers if account else {}
+            if (method, rule) == ("DELETE", "/api/v1/auth/token") and account:  # it revokes the token it is sent with
+                spare = client.post("/api/v1/auth/token", json={"username": account.username, "password": PASSWORD})
+                headers = {"Authorization": f"Bearer {spare.get_json()['token']}"}
             kwargs = {}
             if method in {"POST", "PUT", "PATCH"} and not rule.endswith("/import"):
                 kwargs["json"] = minimal.get((method, rule), {})

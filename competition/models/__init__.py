@@ -12,11 +12,11 @@ from competition.models.marking import Mark, MarkRevision
 from competition.models.occupation import Occupation
 from competition.models.person import Person, PersonGrade
 from competition.models.promotion import Certificate, CertificateSerial, Promotion
-from competition.models.user import ApiToken, LoginFailure, Role, User
+from competition.models.user import ApiToken, LoginFailure, Role, User, UserSession
 
 __all__ = [
     "Appeal", "ApiToken", "AuditEntry", "AuditHead", "BoardEvent", "BoardView", "Certificate", "CertificateSerial",
     "Competitor", "CompetitorMember", "Contest", "ContestAward", "ContestJudge", "ContestState", "Enterprise", "Event", "Grade",
     "GradeScheme", "IdempotencyRecord", "LoginFailure", "Mark", "MarkRevision", "ModuleLock", "Occupation",
-    "Person", "PersonGrade", "Promotion", "Role", "Standing", "User",
+    "Person", "PersonGrade", "Promotion", "Role", "Standing", "User", "UserSession",
 ]

@@ -46,8 +46,11 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login
         return self.active
 
-    def get_id(self) -> str:  # Flask-Login: what the session cookie names, "id.epoch"
-        return f"{self.id}.{self.session_epoch or 0}"
+    def get_id(self) -> str:  # Flask-Login: what the session cookie names, "id.epoch.key"
+        """The session key (services.sessions.start) is set on the object that signs in."""
+        key = getattr(self, "session_key", None)
+        base = f"{self.id}.{self.session_epoch or 0}"
+        return f"{base}.{key}" if key else base
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
@@ -66,10 +69,26 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     purpose: Mapped[str] = mapped_column(String(16), default="api")
     created_at: Mapped[created_at]
+    # API tokens expire after the token lifetime *unused*: each use (noted at most every few minutes,
+    # services.sessions.touch_token) moves expires_at on.
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    label: Mapped[str | None] = mapped_column(String(100))
 
     user: Mapped[User] = relationship()
+
+
+class UserSession(db.Model):
+    """A browser session, kept on the server so that signing out ends it (api.md, Sessions and tokens):
+    the cookie names the user and a random key whose SHA-256 is stored here; a cookie whose row is gone
+    (signed out, password changed, account switched off) or older than the session lifetime is refused."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[created_at]
 
 
 class LoginFailure(db.Model):

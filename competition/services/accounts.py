@@ -14,7 +14,7 @@ from competition.database import get_by_id
 from competition.errors import ServiceError
 from competition.extensions import db
 from competition.models import ApiToken, Contest, ContestJudge, ContestState, Enterprise, LoginFailure, Role, User
-from competition.services import audit
+from competition.services import audit, sessions
 
 _hasher = PasswordHasher()  # Argon2id, the library's current recommended parameters
 # Verifying against this keeps an unknown username as slow as a wrong password.
@@ -163,10 +163,10 @@ def update_user(user: User, changes: dict, *, actor: User | None = None) -> User
         db.session.execute(delete(LoginFailure).where(LoginFailure.key == _keys(user.username, "")[0]))
         after["password_changed"] = True
     if password is not None or after.get("active") is False:
-        revoked = revoke_tokens(user)
+        revoked = sessions.end_everything(user)  # every token and browser session of the account
         if revoked:
             after["tokens_revoked"] = revoked
-        user.session_epoch = (user.session_epoch or 0) + 1  # every browser session signed in before ends
+        user.session_epoch = (user.session_epoch or 0) + 1
     if after:
         db.session.flush()
         audit.record("user.update", f"user:{user.id}", before=before, after=after, actor=actor)
@@ -239,17 +239,18 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(user: User, *, purpose: str = "api", lifetime: timedelta | None = None) -> str:
+def issue_token(user: User, *, purpose: str = "api", lifetime: timedelta | None = None,
+                label: str | None = None) -> str:
     """Create a token for `user` and return it; only its digest is stored."""
     token = secrets.token_urlsafe(32)
     lifetime = lifetime or current_app.config["COMPETITION_TOKEN_LIFETIME"]
-    db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token), purpose=purpose,
+    db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token), purpose=purpose, label=label,
                             expires_at=datetime.now(timezone.utc) + lifetime))
     return token
 
 
 # Every API request runs this: built once, not per call (building a statement costs more than running it).
-_TOKEN_USER = (select(User, ApiToken.expires_at).join(ApiToken, ApiToken.user_id == User.id)
+_TOKEN_USER = (select(User, ApiToken.expires_at, ApiToken.id, ApiToken.used_at).join(ApiToken, ApiToken.user_id == User.id)
                .where(ApiToken.token_hash == bindparam("digest"), ApiToken.purpose == bindparam("purpose")))
 
 
@@ -257,8 +258,11 @@ def user_for_token(token: str, *, purpose: str = "api") -> User | None:
     found = db.session.execute(_TOKEN_USER, {"digest": _digest(token), "purpose": purpose}).first()
     if found is None:
         return None
-    user, expires_at = found
-    return user if expires_at > datetime.now(timezone.utc) and user.active else None
+    user, expires_at, token_id, used_at = found
+    if not (expires_at > datetime.now(timezone.utc) and user.active):
+        return None
+    sessions.touch_token(token_id, used_at)  # unused for the token lifetime, it expires
+    return user
 
 
 def _one_time_row(token: str, purpose: str, *, for_update: bool = False) -> ApiToken | None:

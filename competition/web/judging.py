@@ -16,12 +16,13 @@ from datetime import datetime, timedelta, timezone
 
 import segno
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 from sqlalchemy import select
 
 from competition.database import get_by_id
 from competition.extensions import db
 from competition.models import Contest, ContestJudge, ContestState, Role
+from competition.security import sign_in
 from competition.services import accounts, audit, contests, marking, standings, worklist
 
 bp = Blueprint("judging", __name__)
@@ -98,10 +99,11 @@ def qr_redeem(token: str):
     user = accounts.redeem_one_time_token(token, purpose=QR_PURPOSE) if 0 < len(token) <= 200 else None
     if user is not None:
         audit.record("user.qr_sign_in", f"user:{user.id}", actor=user)
+    if user is not None:
+        sign_in(user)
     db.session.commit()  # the token is gone either way
     if user is None:
         return _qr_invalid()
-    login_user(user)
     return _no_store(redirect(url_for("live_pages.judging.home")))
 
 

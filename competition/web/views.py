@@ -5,12 +5,13 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from competition.errors import ServiceError
 from competition.extensions import db
 from competition.i18n import LANG_COOKIE
 from competition.models import Role, User
+from competition.security import sign_in, sign_out
 from competition.services import accounts, worklist
 
 bp = Blueprint("web", __name__)
@@ -73,15 +74,16 @@ def login():
         response = _login_again(refused.status, username)
         response.headers.update(refused.headers)
         return response
+    sign_in(user)
     db.session.commit()
-    login_user(user)
     next_page = request.form.get("next")
     return redirect(_safe_next(next_page) if next_page else landing_for(user))
 
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    sign_out()  # the session ends on the server: a copy of the cookie is refused from now on
+    db.session.commit()
     return redirect(url_for("web.index"))
 
 
