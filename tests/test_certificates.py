@@ -176,8 +176,8 @@ def test_exports(client, admin):
         rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
         assert rows[0] == EXPORT_HEADER
         assert [r[9] for r in rows[1:]] == [first["number"], second["number"]]
-        # "--" (no direction) starts like a formula too: the quote keeps it text in spreadsheet programs.
-        assert rows[1] == ["张三", "居民身份证", ids[0], "6-31-01-03", "电工", "2022", "'--", "二级/技师", "技师",
+        # "--" (no direction) is no formula: it stays as the platforms write it, with no quote before it.
+        assert rows[1] == ["张三", "居民身份证", ids[0], "6-31-01-03", "电工", "2022", "--", "二级/技师", "技师",
                            first["number"], first["issue_date"], first["issuer"], "2026年电工职业技能竞赛", "1", "95.00"]
         assert rows[2][0] == "'" + '=HYPERLINK("http://evil.example","点我")'  # stays text
         assert rows[2][2] == ids[1]
@@ -189,7 +189,9 @@ def test_exports(client, admin):
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[0] == EXPORT_HEADER and len(values) == 3
     assert values[1][:3] == ["张三", "居民身份证", ids[0]] and values[1][9] == first["number"]
-    assert values[1][13] == 1 and values[1][14] == "95.00"
+    assert values[1][13] == 1 and values[1][14] == 95 and isinstance(values[1][14], (int, float))
+    assert sheet.cell(row=2, column=15).number_format == "0.00"  # a number Excel sums, shown as 95.00
+    assert values[1][6] == "--"
     formula = sheet.cell(row=3, column=1)
     assert formula.value == '=HYPERLINK("http://evil.example","点我")' and formula.data_type == "s"
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)

@@ -5,6 +5,7 @@ import csv
 import io
 from decimal import Decimal
 
+import pytest
 from openpyxl import load_workbook
 
 from tests.contest_fixtures import SMALL_FULL_MARKS, WORLDSKILLS_SCHEME, setup_contest
@@ -134,3 +135,11 @@ def test_names_are_never_formulas(client, admin, app):
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
     rows = read_csv(client.get(f"{setup.url}/results.csv", headers=setup.organizer.headers))
     assert rows[1][2].startswith("'=")
+
+
+@pytest.mark.parametrize("text, shown", [("--", "--"), ("-", "-"), ("-1+2", "'-1+2"), ("=1+2", "'=1+2"),
+                                         ("@SUM(A1)", "'@SUM(A1)"), ("--1", "'--1"), ("张三", "张三")])
+def test_spreadsheet_text_quotes_formulas_but_not_a_run_of_dashes(text, shown):
+    from competition.services.exports import safe_text
+
+    assert safe_text(text) == shown

@@ -13,6 +13,7 @@ import csv
 import io
 from collections.abc import Iterable
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from flask import url_for
@@ -31,10 +32,10 @@ from competition.models import (Certificate, CertificateSerial, Contest, Enterpr
                                 Role, User)
 from competition.services import contests
 from competition.services.enterprises import sees_identity
+from competition.services.exports import safe_text
 
 BASIS = "职业技能竞赛直接晋升"
 NO_DIRECTION = "--"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # text a spreadsheet program would run as a formula
 
 
 def local_date(contest: Contest, moment: datetime) -> date:
@@ -190,18 +191,21 @@ EXPORT_COLUMNS = ("姓名", "证件类型", "证件号码", "职业编码", "职
 
 
 def export_rows(certificates: Iterable[Certificate], viewer: User | None) -> list[list[Any]]:
-    """One row per certificate, all text except the rank (an integer)."""
+    """One row per certificate: text, the rank as an integer and the total as an exact decimal rounded
+    to its contest's precision (None where there is none), so that spreadsheets can sum and sort."""
     return [[c.person_name, c.id_type, shown_id_number(viewer, c), c.occupation_code, c.occupation_name,
              c.occupation_edition, c.direction, c.level_label, c.grade_name, c.number, c.issue_date.isoformat(),
-             c.issuer_name, c.contest_name, c.rank, total_text(c) or ""]
+             c.issuer_name, c.contest_name, c.rank, None if total_text(c) is None else Decimal(total_text(c))]
             for c in certificates]
 
 
-def _safe_csv(value: Any) -> Any:
-    """A CSV cell that spreadsheet programs show as the text itself, never run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+def _csv_cell(value: Any) -> Any:
+    """A CSV cell: text as itself (never run as a formula), numbers plain, nothing as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return safe_text(value)
+    return format(value, "f") if isinstance(value, Decimal) else value
 
 
 def to_csv(rows: list[list[Any]]) -> bytes:
@@ -209,7 +213,7 @@ def to_csv(rows: list[list[Any]]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_COLUMNS)
     for row in rows:
-        writer.writerow([_safe_csv(value) for value in row])
+        writer.writerow([_csv_cell(value) for value in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -225,11 +229,16 @@ def to_xlsx(rows: list[list[Any]], title: str = "证书") -> bytes:
         cell.alignment = Alignment(horizontal="center")
     for row_index, row in enumerate(rows, start=2):
         for col_index, value in enumerate(row, start=1):
+            if value is None:
+                continue
             cell = sheet.cell(row=row_index, column=col_index)
             cell.value = value
             if isinstance(value, str):
                 cell.data_type = "s"  # never a formula, whatever the text starts with
                 cell.number_format = "@"
+            elif isinstance(value, Decimal):  # a number Excel sums, shown with its contest's places
+                places = -int(value.as_tuple().exponent)
+                cell.number_format = "0." + "0" * places if places > 0 else "0"
     sheet.freeze_panes = "A2"
     widths = (10, 12, 22, 13, 16, 12, 12, 14, 12, 26, 12, 24, 30, 6, 8)
     for index, width in enumerate(widths):

@@ -76,9 +76,12 @@ def _name(competitor: dict[str, Any]) -> str:
     return name
 
 
-def _safe_text(value: str) -> str:
-    """Keep spreadsheet programs from running a name such as "=HYPERLINK(…)" as a formula."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+def safe_text(value: str) -> str:
+    """Keep spreadsheet programs from running a name such as "=HYPERLINK(…)" as a formula. A run of
+    dashes alone ("--", how the platforms write "no direction") is no formula and stays as it is."""
+    if value.startswith(FORMULA_STARTS) and value.strip("-"):
+        return "'" + value
+    return value
 
 
 def to_csv(table: Table) -> bytes:
@@ -86,7 +89,7 @@ def to_csv(table: Table) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow([c.header for c in table.columns])
     for row in table.rows:
-        writer.writerow(["" if value is None else _safe_text(value) if column.kind == "text" else value
+        writer.writerow(["" if value is None else safe_text(value) if column.kind == "text" else value
                          for column, value in zip(table.columns, row)])
     return buffer.getvalue().encode("utf-8-sig")
 
