@@ -111,6 +111,12 @@ def test_hr_confirms_opens_the_certificate_and_verifies_it(server, page, artefac
     assert "总分低于晋升最低分数" in page.get_by_test_id("ineligible-row").first.inner_text()
     page.screenshot(path=str(artefacts / "hr-promotions.png"), full_page=True)
     assert page.console_errors == []
+    # Nothing selected: 确认所选 is offered as unavailable, and looks it (grey, not the accent colour).
+    batch = page.locator('[data-action="batch-confirm"]')
+    enabled_look = first.get_by_role("button", name="确认晋升").evaluate("b => getComputedStyle(b).backgroundColor")
+    assert batch.is_disabled()
+    assert batch.evaluate("b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).cursor]") == [
+        "rgb(223, 226, 232)", "not-allowed"] != [enabled_look, "not-allowed"]
 
     # Confirm one: a dialog asks first, then the row shows the certificate.
     first.get_by_role("button", name="确认晋升").click()
