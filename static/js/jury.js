@@ -39,6 +39,11 @@ function renderBoard(changed = new Set()) {
 }
 
 // --- progress, alerts, locks --------------------------------------------------------------------------
+// The server changes locks only while the contest is running or provisional; after 定稿 the console
+// shows each module's state and offers no button the server would refuse.
+let contestState = config.state;
+const locksOpen = () => contestState === 'running' || contestState === 'provisional';
+
 function renderLocks(modules) {
   const list = document.getElementById('locks');
   list.replaceChildren(...modules.map((m) => {
@@ -48,7 +53,7 @@ function renderLocks(modules) {
     const label = document.createElement('span');
     label.textContent = `${m.code} ${m.name} · ${m.locked ? text.locked : text.unlocked}`;
     li.append(label);
-    if (config.chief) {
+    if (config.chief && locksOpen()) {
       const button = document.createElement('button');
       button.type = 'button';
       button.className = m.locked ? 'button secondary' : 'button';
@@ -299,6 +304,7 @@ connectBoard({
   contestId: config.contestId, view: 'jury', state,
   onConnection(kind) { const node = document.getElementById('conn'); node.dataset.state = kind; node.textContent = text[kind]; },
   onChange(kind, payload) {
+    if ((kind === 'snapshot' || kind === 'state') && payload.state) contestState = payload.state;
     if (kind === 'snapshot') renderBoard();
     else if (kind === 'update') { renderBoard(new Set(payload.rows.map(rowKey))); refreshSoon(); }
     else refreshSoon();

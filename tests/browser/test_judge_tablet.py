@@ -471,3 +471,29 @@ def test_chief_console_sets_status_and_shows_every_judges_values(live, browser, 
     page.screenshot(path=str(artefacts / "jury-console-1280x900.png"), full_page=True)
     assert errors == []
     context.close()
+
+
+def test_a_final_contest_offers_the_chief_no_lock_or_unlock(browser, server):
+    """After 定稿 the server refuses every lock change (409 locks_closed), so the console offers none."""
+    from competition.extensions import db
+    from competition.models import Contest, ContestState
+    from tests.browser.worlds import make_provisional, world_in
+
+    with world_in(server.database_url) as (_app, world):
+        make_provisional(world, appeal_window_minutes=0)
+        db.session.get(Contest, world.contest_id).state = ContestState.FINAL
+        db.session.commit()
+    server.start()
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{server.url}/login?next=/jury/{world.contest_id}")
+    page.get_by_label("用户名").fill(world.judges["chief"].username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{server.url}/jury/{world.contest_id}")
+    locks = page.locator("#locks li")
+    locks.first.wait_for(timeout=15000)
+    assert locks.count() >= 1
+    expect(locks.first).to_contain_text("已锁定")
+    assert page.locator("#locks button").count() == 0
+    context.close()
