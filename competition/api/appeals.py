@@ -10,13 +10,12 @@ from competition.api.blueprint import Blueprint
 from competition.api.schemas import REASON, SYMBOL, Id, Out, Strict
 from competition.api.transaction import transactional
 from competition.errors import abort
-from competition.models import Role
 from competition.models.appeal import DECISIONS
-from competition.services import appeals, contests
+from competition.services import access, appeals, contests
+from competition.services.access import STAFF_ROLES
 
 blp = Blueprint("appeals", __name__, description="Appeals (申诉) against provisional results and arbitration")
 
-STAFF = (Role.ADMIN, Role.ORGANIZER)
 
 
 class AppealIn(Strict):
@@ -53,12 +52,12 @@ class Appeals(MethodView):
         """The contest's appeals (organizers and the chief judge)."""
         user = require_user()
         contest = contests.find(contest_id, user)
-        if not contests.may_see_jury(contest, user):
+        if not access.may_supervise(contest.id, user):
             abort(403, "Only organizers and the contest's chief judge may list its appeals.")
         return [appeals.appeal_dict(a) for a in appeals.appeals_of(contest)]
 
     @transactional
-    @roles_required(*STAFF)
+    @roles_required(*STAFF_ROLES)
     @blp.arguments(AppealIn)
     @blp.response(201, AppealOut)
     @blp.alt_response(409, description="The contest is not provisional, or the appeal window is closed")
@@ -72,7 +71,7 @@ class Appeals(MethodView):
 @blp.route("/appeals/<int:appeal_id>/decide")
 class Decide(MethodView):
     @transactional
-    @roles_required(*STAFF)
+    @roles_required(*STAFF_ROLES)
     @blp.arguments(AppealDecisionIn)
     @blp.response(200, AppealOut)
     @blp.alt_response(409, description="Already decided, or the contest is no longer provisional")

@@ -9,8 +9,9 @@ from competition.api.access import roles_required
 from competition.api.blueprint import Blueprint
 from competition.api.schemas import Id, Out, Strict
 from competition.extensions import db
-from competition.models import AuditEntry, Role
+from competition.models import AuditEntry
 from competition.services import audit
+from competition.services.access import STAFF_ROLES
 
 blp = Blueprint("audit", __name__, description="The append-only, hash-chained audit log")
 
@@ -42,7 +43,7 @@ class VerifyOut(Out):
 
 @blp.route("/audit")
 class AuditLog(MethodView):
-    @roles_required(Role.ADMIN, Role.ORGANIZER)
+    @roles_required(*STAFF_ROLES)
     @blp.arguments(AuditQuery, location="query")
     @blp.response(200, AuditEntryOut(many=True))
     def get(self, query):
@@ -55,7 +56,7 @@ class AuditLog(MethodView):
 
 @blp.route("/audit/verify")
 class AuditVerify(MethodView):
-    @roles_required(Role.ADMIN, Role.ORGANIZER)
+    @roles_required(*STAFF_ROLES)
     @blp.response(200, VerifyOut)
     def get(self):
         """Recompute the hash chain; name the first entry that does not match."""

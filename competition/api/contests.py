@@ -17,14 +17,14 @@ from competition.api.transaction import large_body, transactional
 from competition.domain.ranking import STATUSES
 from competition.domain.scheme import scheme_to_dict
 from competition.errors import abort
-from competition.models import Competitor, Contest, ContestState, Role
+from competition.models import Competitor, Contest
 from competition.models.contest import ALL_ASPECTS, TIERS
-from competition.services import boards, contests, scheme_import
+from competition.services import access, boards, contests, scheme_import
+from competition.services.access import STAFF_ROLES
 
 blp = Blueprint("contests", __name__, description="Contests: settings, marking schemes, competitors, judges, "
                                                   "lifecycle")
 
-STAFF = (Role.ADMIN, Role.ORGANIZER)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -250,11 +250,11 @@ class Contests(MethodView):
     def get(self):
         """Contests: the public sees non-draft contests and public fields; staff see everything."""
         user = caller()
-        staff = contests.is_staff(user)
+        staff = access.is_staff(user)
         return [contest_dict(c, staff) for c in contests.visible_contests(user)]
 
     @transactional
-    @roles_required(*STAFF)
+    @roles_required(*STAFF_ROLES)
     @blp.arguments(ContestIn)
     @blp.response(201, ContestOut)
     def post(self, data):
@@ -268,10 +268,10 @@ class ContestItem(MethodView):
     def get(self, contest_id):
         """One contest (drafts only for staff)."""
         user = caller()
-        return contest_dict(contests.find(contest_id, user), contests.is_staff(user))
+        return contest_dict(contests.find(contest_id, user), access.is_staff(user))
 
     @transactional
-    @roles_required(*STAFF)
+    @roles_required(*STAFF_ROLES)
     @blp.arguments(ContestPatch)
     @blp.response(200, ContestOut)
     def patch(self, data, contest_id):
@@ -282,7 +282,7 @@ class ContestItem(MethodView):
 
 @blp.route("/contests/<int:contest_id>/marking-scheme")
 class MarkingScheme(MethodView):
-    @roles_required(*STAFF)
+    @roles_required(*STAFF_ROLES)
     @blp.response(200, SchemeOut)
     def get(self, contest_id):
         """The contest's marking scheme (staff)."""
@@ -290,7 +290,7 @@ class MarkingScheme(MethodView):
         return {"scheme_version": contest.scheme_version, **(contest.scheme or {"components": []})}
 
     @transactional
-    @roles_required(*STAFF)
+    @roles_required(*STAFF_ROLES)
     @blp.arguments(SchemeIn)
     @blp.response(200, SchemeOut)
     def put(self, data, contest_id):
@@ -304,7 +304,7 @@ class MarkingScheme(MethodView):
 class MarkingSchemeImport(MethodView):
     @large_body
     @transactional
-    @roles_required(*STAFF)
+    @roles_required(*STAFF_ROLES)
     @blp.arguments(SchemeFile, location="files")
     @blp.response(200, SchemeOut)
     @blp.alt_response(422, description='Bad rows: {"errors": [{"row", "field", "message"}]}')
@@ -319,7 +319,7 @@ class MarkingSchemeImport(MethodView):
 
 @blp.route("/marking-scheme-template.xlsx")
 class MarkingSchemeTemplate(MethodView):
-    @roles_required(*STAFF)
+    @roles_required(*STAFF_ROLES)
     @blp.response(200, content_type=XLSX, description="The import template with an example")
     def get(self):
         """An example .xlsx for the marking-scheme import (Chinese headers, electrician example)."""
@@ -337,14 +337,13 @@ class Competitors(MethodView):
         numbers only until final)."""
         user = require_user()
         contest = contests.find(contest_id, user)
-        judge = contests.judge_row(contest, user)
-        if not contests.is_staff(user) and judge is None:
+        if not access.is_staff(user) and access.seat_of(contest.id, user) is None:
             abort(403, "Only the contest's organizers and judges may list its competitors.")
-        blind = judge is not None and contest.blind and contest.state != ContestState.FINAL
+        blind = access.numbers_only(contest, user)
         return [competitor_dict(c, blind=blind) for c in contests.competitors_of(contest)]
 
     @transactional
-    @roles_required(*STAFF)
+    @roles_required(*STAFF_ROLES)
     @blp.arguments(CompetitorIn)
     @blp.response(201, CompetitorOut)
     def post(self, data, contest_id):
@@ -363,12 +362,12 @@ class CompetitorItem(MethodView):
         station and marking number: organizers."""
         user = require_user()
         contest = contests.find(contest_id, user, for_update=True)
-        if not contests.may_see_jury(contest, user):
+        if not access.may_supervise(contest.id, user):
             abort(403, "Only organizers and the contest's chief judge may change a competitor.")
-        if not contests.is_staff(user) and data.keys() & {"station", "marking_no"}:
+        if not access.is_staff(user) and data.keys() & {"station", "marking_no"}:
             abort(403, "Only organizers may change a station or marking number.")
         competitor = contests.find_competitor(contest, competitor_id)
-        blind = not contests.is_staff(user) and contest.blind and contest.state != ContestState.FINAL
+        blind = access.numbers_only(contest, user)
         return competitor_dict(contests.update_competitor(contest, competitor, data), blind=blind)
 
 
@@ -381,12 +380,12 @@ class Judges(MethodView):
         """The contest's judges (organizers, chief judge)."""
         user = require_user()
         contest = contests.find(contest_id, user)
-        if not contests.may_see_jury(contest, user):
+        if not access.may_supervise(contest.id, user):
             abort(403, "Only organizers and the contest's chief judge may list its judges.")
         return contests.judges_of(contest)
 
     @transactional
-    @roles_required(*STAFF)
+    @roles_required(*STAFF_ROLES)
     @blp.arguments(JudgeIn)
     @blp.response(201, JudgeOut)
     def post(self, data, contest_id):
@@ -398,7 +397,7 @@ class Judges(MethodView):
 @blp.route("/contests/<int:contest_id>/judges/<int:judge_id>")
 class JudgeItem(MethodView):
     @transactional
-    @roles_required(*STAFF)
+    @roles_required(*STAFF_ROLES)
     @blp.arguments(JudgePatch)
     @blp.response(200, JudgeOut)
     def patch(self, data, contest_id, judge_id):
@@ -407,7 +406,7 @@ class JudgeItem(MethodView):
         return contests.update_judge(contest, contests.find_judge(contest, judge_id), data)
 
     @transactional
-    @roles_required(*STAFF)
+    @roles_required(*STAFF_ROLES)
     @blp.response(204)
     @blp.alt_response(409, description="The contest is final (`reason`: `contest_final`).")
     def delete(self, contest_id, judge_id):
@@ -423,7 +422,7 @@ class JudgeItem(MethodView):
 @blp.route("/contests/<int:contest_id>/transition")
 class Transition(MethodView):
     @transactional
-    @roles_required(*STAFF)
+    @roles_required(*STAFF_ROLES)
     @blp.arguments(TransitionIn)
     @blp.response(200, ContestOut)
     @blp.alt_response(409, description='Not allowed now; for final, errors lists "unlocked_modules" and '
@@ -446,7 +445,7 @@ class Transition(MethodView):
 @blp.route("/contests/<int:contest_id>/unfreeze")
 class Unfreeze(MethodView):
     @transactional
-    @roles_required(*STAFF)
+    @roles_required(*STAFF_ROLES)
     @blp.response(200, ContestOut)
     def post(self, contest_id):
         """Lift the freeze: public views show everything from now on."""

@@ -8,14 +8,15 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from competition.api.access import caller, require_user, roles_required
 from competition.api.blueprint import Blueprint
-from competition.api.contests import STAFF, XLSX, competitor_dict, not_blank
+from competition.api.contests import XLSX, competitor_dict, not_blank
 from competition.api.schemas import NAME, DecimalString, Id, Out, Strict
 from competition.api.transaction import transactional
 from competition.domain.awards import READY_AWARD_SCHEMES, awards_to_dict
 from competition.domain.lots import SEED_MAX_LENGTH
 from competition.errors import ServiceError
 from competition.models import ContestState
-from competition.services import awards, contests, events, lots, standings
+from competition.services import access, awards, contests, events, lots, standings
+from competition.services.access import STAFF_ROLES
 
 blp = Blueprint("events", __name__, description="Events of many contests, awards, the medal table, "
                                                 "qualification and drawing lots")
@@ -117,7 +118,7 @@ class Events(MethodView):
         return [events.event_dict(e) for e in events.all_events()]
 
     @transactional
-    @roles_required(*STAFF)
+    @roles_required(*STAFF_ROLES)
     @blp.arguments(EventIn)
     @blp.response(201, EventOut)
     def post(self, data):
@@ -133,7 +134,7 @@ class EventItem(MethodView):
         return events.event_dict(events.find(event_id))
 
     @transactional
-    @roles_required(*STAFF)
+    @roles_required(*STAFF_ROLES)
     @blp.arguments(EventPatch)
     @blp.response(200, EventOut)
     def patch(self, data, event_id):
@@ -144,7 +145,7 @@ class EventItem(MethodView):
 @blp.route("/events/<int:event_id>/contests")
 class EventContests(MethodView):
     @transactional
-    @roles_required(*STAFF)
+    @roles_required(*STAFF_ROLES)
     @blp.arguments(EventContestsIn)
     @blp.response(200, EventOut)
     def put(self, data, event_id):
@@ -198,7 +199,7 @@ class ContestAwards(MethodView):
         chief judge at any time."""
         user = caller()
         contest = contests.find(contest_id, user)
-        if contests.may_see_jury(contest, user):
+        if access.may_supervise(contest.id, user):
             view = standings.JURY
         elif contest.state == ContestState.FINAL:
             view = standings.PUBLIC
@@ -210,7 +211,7 @@ class ContestAwards(MethodView):
 @blp.route("/contests/<int:contest_id>/qualify")
 class Qualify(MethodView):
     @transactional
-    @roles_required(*STAFF)
+    @roles_required(*STAFF_ROLES)
     @blp.arguments(QualifyIn)
     @blp.response(200, QualifyOut)
     def post(self, data, contest_id):
@@ -224,7 +225,7 @@ class Qualify(MethodView):
 @blp.route("/contests/<int:contest_id>/draw")
 class Draw(MethodView):
     @transactional
-    @roles_required(*STAFF)
+    @roles_required(*STAFF_ROLES)
     @blp.arguments(DrawIn)
     @blp.response(200, DrawOut)
     def post(self, data, contest_id):

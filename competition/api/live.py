@@ -8,8 +8,9 @@ from competition.api.blueprint import Blueprint
 from competition.api.transaction import transactional
 from competition.database import get_by_id
 from competition.errors import abort
-from competition.models import Contest, Role
+from competition.models import Contest
 from competition.services import reveal
+from competition.services.access import STAFF_ROLES
 
 blp = Blueprint("reveal", __name__, description="The results ceremony on the public board")
 
@@ -24,7 +25,7 @@ def _contest(contest_id: int) -> Contest:
 @blp.route("/contests/<int:contest_id>/reveal/start")
 class RevealStart(MethodView):
     @transactional
-    @roles_required(Role.ADMIN, Role.ORGANIZER)
+    @roles_required(*STAFF_ROLES)
     @blp.response(200)
     def post(self, contest_id):
         """Hide totals and ranks on every public view; reveal them one by one with `next`."""
@@ -34,7 +35,7 @@ class RevealStart(MethodView):
 @blp.route("/contests/<int:contest_id>/reveal/next")
 class RevealNext(MethodView):
     @transactional
-    @roles_required(Role.ADMIN, Role.ORGANIZER)
+    @roles_required(*STAFF_ROLES)
     @blp.response(200)
     def post(self, contest_id):
         """Reveal the next ranked competitor from the bottom up: the row with its rank, total and band."""

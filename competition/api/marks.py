@@ -12,8 +12,8 @@ from competition.api.schemas import REASON, SYMBOL, Id, Out, Strict
 from competition.api.transaction import transactional
 from competition.errors import abort
 from competition.extensions import db
-from competition.models import Contest, ContestState, Role
-from competition.services import marking
+from competition.models import Contest, ContestState
+from competition.services import access, marking
 
 blp = Blueprint("marks", __name__, description="Judges' marks, module locks, the chief judge's overview")
 
@@ -77,9 +77,8 @@ def contest_for(contest_id: int) -> Contest:
     contest = (db.session.scalar(_LEAN_CONTEST, {"contest_id": contest_id}) if 0 < contest_id <= 2**31 - 1
                else None)  # beyond: unknown
     user = require_user()
-    staff = user.role in (Role.ADMIN, Role.ORGANIZER)
-    if contest is None or (contest.state == ContestState.DRAFT and not staff and marking.seat_of(contest_id, user)
-                           is None):
+    if contest is None or (contest.state == ContestState.DRAFT and not access.is_staff(user)
+                           and access.seat_of(contest_id, user) is None):
         abort(404, "No such contest.")
     return contest
 
@@ -145,14 +144,14 @@ class Unlock(MethodView):
 
 def supervisor_contest(contest_id: int) -> Contest:
     contest = contest_for(contest_id)
-    if not marking.may_supervise(contest_id, require_user()):
+    if not access.may_supervise(contest_id, require_user()):
         abort(403, "Only the chief judge and organisers see this.")
     return contest
 
 
 def blind_for(contest: Contest) -> bool:
     """Judges (the chief included) of a blind contest see marking numbers only until final."""
-    return contest.blind and contest.state != ContestState.FINAL and require_user().role == Role.JUDGE
+    return access.numbers_only(contest, require_user())
 
 
 @blp.route("/contests/<int:contest_id>/progress")

@@ -9,8 +9,8 @@ from competition.api.access import login_required, roles_required
 from competition.api.blueprint import Blueprint
 from competition.api.schemas import NAME, Out, Strict
 from competition.api.transaction import transactional
-from competition.models import Role
 from competition.services import occupations
+from competition.services.access import STAFF_ROLES
 
 blp = Blueprint("occupations", __name__, description="Occupations of the national classification")
 
@@ -46,7 +46,7 @@ class Occupations(MethodView):
         return [occupations.occupation_dict(o) for o in occupations.all_occupations()]
 
     @transactional
-    @roles_required(Role.ADMIN, Role.ORGANIZER)
+    @roles_required(*STAFF_ROLES)
     @blp.arguments(OccupationIn)
     @blp.response(201, OccupationOut)
     def post(self, data):

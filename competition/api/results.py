@@ -15,7 +15,7 @@ from competition.api.schemas import Out
 from competition.errors import ServiceError
 from competition.models import Contest, ContestState, User
 from competition.models.board import VIEWS
-from competition.services import boards, contests, exports, standings
+from competition.services import access, boards, contests, exports, standings
 
 blp = Blueprint("results", __name__, description="Standings and result exports")
 class StandingsQuery(Schema):
@@ -56,7 +56,7 @@ def _export_table(contest_id: int) -> tuple[Contest, exports.Table]:
     once the contest is final (404 before)."""
     user: User | None = caller()
     contest = contests.find(contest_id, user)
-    if contests.may_see_jury(contest, user):
+    if access.may_supervise(contest.id, user):
         view = standings.JURY
     elif contest.state == ContestState.FINAL:
         view = standings.PUBLIC

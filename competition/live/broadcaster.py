@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from competition.extensions import db, socketio
 from competition.live.manager import LocalManager
 from competition.models import Contest
-from competition.services import boards
+from competition.services import access, boards
 
 log = logging.getLogger("competition.live")
 NAMESPACE = "/live"
@@ -179,7 +179,7 @@ class Broadcaster:
             try:
                 updates = boards.publish(contest_id)
                 contest = db.session.get(Contest, contest_id)
-                blind = bool(contest and contest.blind and contest.state.value != "final")
+                blind = bool(contest and access.is_blind(contest))
                 db.session.commit()
             except Exception:
                 db.session.rollback()

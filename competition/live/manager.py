@@ -263,7 +263,7 @@ class Handover:
         from competition.extensions import db
         from competition.live.broadcaster import NAMESPACE, blind_rows
         from competition.models import Contest
-        from competition.services import boards, marking
+        from competition.services import access, boards, marking
 
         rooms: dict[int, list[tuple[str, str]]] = {}
         for name, members in list(self.manager.rooms.get(NAMESPACE, {}).items()):
@@ -282,7 +282,7 @@ class Handover:
                     if contest is None:
                         continue
                     state = boards.state_payload(contest)
-                    blind = bool(contest.blind and contest.state.value != "final")
+                    blind = access.is_blind(contest)
                     for name, kind in contest_rooms:
                         if kind == "judges":
                             hello = {"contest_id": contest_id, "state": state["state"],

@@ -11,8 +11,8 @@ from competition.database import MAX_ID, get_by_id
 from competition.extensions import db, socketio
 from competition.inputs import find_problems
 from competition.live.broadcaster import NAMESPACE, blind_rows, room
-from competition.models import Contest, ContestState, Role, User
-from competition.services import boards, marking, standings
+from competition.models import Contest, ContestState, User
+from competition.services import access, boards, marking, standings
 
 # What each connected client watches: sid -> (contest id, view, blind)
 _clients: dict[str, tuple[int, str, bool]] = {}
@@ -65,9 +65,9 @@ def connect(auth: Any = None):
         return
     blind = False
     if view == "jury":
-        if user is None or not marking.may_supervise(contest_id, user):
+        if not access.may_supervise(contest_id, user):
             raise ConnectionRefusedError("the jury view needs a chief judge or organiser")
-        blind = contest.blind and contest.state != ContestState.FINAL and user.role == Role.JUDGE
+        blind = access.numbers_only(contest, user)
     _clients[request.sid] = (contest_id, view, blind)
     join_room(room(contest_id, "jury-blind" if blind else view))
     _catch_up(contest, view, blind, _as_int(auth.get("since_seq")))
@@ -79,7 +79,7 @@ def _connect_judge(contest: Contest, user: User | None) -> None:
 
     `judge:hello` tells the tablet the contest's state and module locks as they are now, so that a
     tablet that was offline catches up at once on reconnect."""
-    if user is None or marking.seat_of(contest.id, user) is None:
+    if access.seat_of(contest.id, user) is None:
         raise ConnectionRefusedError("the judge view needs a judge of this contest")
     join_room(room(contest.id, "judges"))
     emit("judge:hello", {"contest_id": contest.id, "state": contest.state.value,

@@ -31,7 +31,7 @@ from competition.extensions import db
 from competition.models import (Certificate, CertificateSerial, Contest, Enterprise, Occupation, Person, Promotion,
                                 Role, User)
 from competition.services import contests
-from competition.services.enterprises import sees_identity
+from competition.services.access import sees_identity
 from competition.services.exports import safe_text
 
 BASIS = "职业技能竞赛直接晋升"

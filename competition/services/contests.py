@@ -24,37 +24,14 @@ from competition.extensions import db
 from competition.models import (Competitor, CompetitorMember, Contest, ContestJudge, ContestState, Mark, ModuleLock,
                                 Occupation, Person, Role, Standing, User)
 from competition.models.contest import ALL_ASPECTS
-from competition.services import audit, awards, boards, promotions, standings
+from competition.services import access, audit, awards, boards, promotions, standings
 
 DRAFT, RUNNING, PROVISIONAL, FINAL = (ContestState.DRAFT, ContestState.RUNNING, ContestState.PROVISIONAL,
                                       ContestState.FINAL)
-STAFF_ROLES = (Role.ADMIN, Role.ORGANIZER)
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
-# --- who may see what ----------------------------------------------------------------------------------
-
-def is_staff(user: User | None) -> bool:
-    return user is not None and user.role in STAFF_ROLES
-
-
-def judge_row(contest: Contest, user: User | None) -> ContestJudge | None:
-    if user is None or user.role != Role.JUDGE:
-        return None
-    return db.session.scalar(select(ContestJudge).where(ContestJudge.contest_id == contest.id,
-                                                        ContestJudge.user_id == user.id))
-
-
-def is_chief(contest: Contest, user: User | None) -> bool:
-    """roles.md: a chief judge is a judge flagged `chief` in this contest."""
-    row = judge_row(contest, user)
-    return row is not None and row.chief
-
-
-def may_see_jury(contest: Contest, user: User | None) -> bool:
-    """The jury view (standings, staff exports, competitor status): organizer, admin, chief judge."""
-    return is_staff(user) or is_chief(contest, user)
-
+# --- finding contests ----------------------------------------------------------------------------------
 
 def find(contest_id: int, user: User | None, *, for_update: bool = False) -> Contest:
     """The contest, or 404: unknown, or a draft asked for by anyone but staff (api.md, Contests)."""
@@ -64,14 +41,14 @@ def find(contest_id: int, user: User | None, *, for_update: bool = False) -> Con
         if for_update:  # serialise state changes of one contest (no-op on SQLite)
             query = query.with_for_update(of=Contest)
         contest = db.session.scalar(query)
-    if contest is None or (contest.state == DRAFT and not is_staff(user)):
+    if contest is None or (contest.state == DRAFT and not access.is_staff(user)):
         raise ServiceError(404, "No such contest.")
     return contest
 
 
 def visible_contests(user: User | None) -> list[Contest]:
     query = select(Contest).order_by(Contest.starts_at.desc(), Contest.id.desc())
-    if not is_staff(user):
+    if not access.is_staff(user):
         query = query.where(Contest.state != DRAFT)
     return list(db.session.scalars(query))
 
@@ -89,10 +66,9 @@ def viewer_options(contest: Contest, user: User | None, view: str) -> standings.
     if view == standings.JURY:
         if user is None:
             raise ServiceError(401, "Sign in first (a bearer token or a session).")
-        if not may_see_jury(contest, user):
+        if not access.may_supervise(contest.id, user):
             raise ServiceError(403, "The jury view is for the contest's chief judge and organizers.")
-        blind = contest.blind and contest.state != FINAL and not is_staff(user)
-        return standings.options_for(contest, standings.JURY, blind=blind)
+        return standings.options_for(contest, standings.JURY, blind=access.numbers_only(contest, user))
     return standings.options_for(contest, standings.PUBLIC)
 
 
@@ -378,7 +354,7 @@ def _member_ids(contest: Contest, data: Mapping[str, Any]) -> tuple[list[int], s
                          else f"a team has exactly {contest.team_size} different people (member_ids)"]
     if individual and data.get("team_name"):
         errors["team_name"] = ["only team events have team names"]
-    if contest.blind and not data.get("marking_no"):
+    if not data.get("marking_no") and contest.blind:
         errors["marking_no"] = ["a blind contest needs a marking number (加密号) for each competitor"]
     if errors:
         raise ServiceError(422, "The competitor is not valid; see errors.", errors=errors)
@@ -468,7 +444,7 @@ def add_judge(contest: Contest, data: Mapping[str, Any]) -> ContestJudge:
     aspects = _check_aspects(contest, data["aspects"], errors)
     if errors:
         raise ServiceError(422, "The judge assignment is not valid; see errors.", errors=errors)
-    if judge_row(contest, user) is not None:
+    if access.seat_of(contest.id, user) is not None:
         raise ServiceError(409, "This judge is already assigned to the contest.",
                            errors={"user_id": ["already assigned"]},
                            reason="judge_already_assigned")

@@ -13,7 +13,7 @@ from competition.domain.certificates import CertificateSettingsError, validate_c
 from competition.errors import ServiceError, not_found
 from competition.extensions import db
 from competition.models import Enterprise, Role, User
-from competition.services import audit
+from competition.services import access, audit
 
 
 def enterprise_dict(enterprise: Enterprise) -> dict[str, Any]:
@@ -48,7 +48,7 @@ def visible_enterprises(user: User) -> list[Enterprise]:
     query = select(Enterprise).order_by(Enterprise.code)
     if user.role is Role.HR:
         query = query.where(Enterprise.id == user.enterprise_id)
-    elif user.role not in (Role.ADMIN, Role.ORGANIZER):
+    elif not access.is_staff(user):
         raise ServiceError(403, "Your role may not do this.")
     return list(db.session.scalars(query))
 
@@ -71,8 +71,3 @@ def enterprise_in_scope(user: User, enterprise_id: int, roles: Iterable[Role]) -
     return enterprise
 
 
-def sees_identity(user: User | None, enterprise_id: int) -> bool:
-    """ID and phone numbers are shown in full only to admin and the person's own enterprise's hr."""
-    if user is None:
-        return False
-    return user.role is Role.ADMIN or (user.role is Role.HR and user.enterprise_id == enterprise_id)

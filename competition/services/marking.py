@@ -23,27 +23,11 @@ from competition.domain.scoring import MarkValueError, aspect_result, validate_v
 from competition.errors import ServiceError
 from competition.extensions import db
 from competition.models import (Competitor, CompetitorMember, Contest, ContestJudge, ContestState, Mark, MarkRevision,
-                                ModuleLock, Person, Role, User)
+                                ModuleLock, Person, User)
 from competition.models.contest import ALL_ASPECTS
 from competition.models.marking import SHARED_SLOT
-from competition.services import audit, boards, standings
+from competition.services import access, audit, boards, standings
 from competition.services.standings import Values
-
-# --- who may mark what ------------------------------------------------------------------------------
-
-def seat_of(contest_id: int, user: User) -> ContestJudge | None:
-    return db.session.scalar(select(ContestJudge).where(ContestJudge.contest_id == contest_id,
-                                                        ContestJudge.user_id == user.id))
-
-
-def is_chief(contest_id: int, user: User) -> bool:
-    seat = seat_of(contest_id, user)
-    return seat is not None and seat.chief
-
-
-def may_supervise(contest_id: int, user: User) -> bool:
-    """Organisers, admins and the contest's chief judges see jury views and all marks."""
-    return user.role in (Role.ADMIN, Role.ORGANIZER) or is_chief(contest_id, user)
 
 
 def employers_of(competitor_id: int) -> set[int]:
@@ -251,8 +235,8 @@ def list_marks(contest: Contest, user: User, *, competitor_id: int | None, aspec
         query = query.where(Mark.competitor_id == competitor_id)
     if aspect_code is not None:
         query = query.where(Mark.aspect_code == aspect_code)
-    if not may_supervise(contest.id, user):
-        seat = seat_of(contest.id, user)
+    if not access.may_supervise(contest.id, user):
+        seat = access.seat_of(contest.id, user)
         if seat is None:
             raise ServiceError(403, "You are not a judge of this contest.", reason="not_a_judge")
         # A judge sees the values they stored, and the shared measurement values they may replace.
@@ -266,7 +250,7 @@ def list_marks(contest: Contest, user: User, *, competitor_id: int | None, aspec
 # --- module locks ------------------------------------------------------------------------------------------
 
 def set_lock(contest: Contest, user: User, module_code: str, *, locked: bool, reason: str | None) -> ModuleLock:
-    if not is_chief(contest.id, user):
+    if not access.is_chief(contest.id, user):
         raise ServiceError(403, "Only the chief judge locks and unlocks modules.", reason="not_chief")
     scheme = standings.scheme_of(contest)
     try:

@@ -1,7 +1,7 @@
 """People of an enterprise (employees and students) and the grade each holds per occupation.
 
 ID numbers are validated by `competition.domain.identity`; they and phone numbers leave the service
-unmasked only for viewers that `enterprises.sees_identity` allows (admin, the person's own hr), and
+unmasked only for viewers that `access.sees_identity` allows (admin, the person's own hr), and
 never go into audit entries unmasked.
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ from competition.extensions import db
 from competition.models import Enterprise, Occupation, Person, PersonGrade, User
 from competition.models.base import utcnow
 from competition.services import audit, grade_schemes, occupations
-from competition.services.enterprises import sees_identity
+from competition.services.access import sees_identity
 
 KINDS = ("employee", "student")
 KIND_LABELS = {"employee": "职工", "student": "学生"}

@@ -39,7 +39,7 @@ from competition.errors import ServiceError
 from competition.extensions import db
 from competition.models import Competitor, Contest, Enterprise, Person, PersonGrade, Promotion, Role, User
 from competition.models.promotion import CONFIRMED, NOT_ELIGIBLE, PROPOSED, REJECTED
-from competition.services import audit, certificates, contests, grade_schemes, standings
+from competition.services import access, audit, certificates, contests, grade_schemes, standings
 
 REASON_LABELS = {
     "not_ranked": "未获得名次（缺赛、退赛或取消资格）",
@@ -214,7 +214,7 @@ def visible_for(contest: Contest, user: User) -> list[Promotion]:
     query = select(Promotion).where(Promotion.contest_id == contest.id)
     if user.role is Role.HR:
         query = query.where(Promotion.enterprise_id == user.enterprise_id)
-    elif user.role not in (Role.ADMIN, Role.ORGANIZER):
+    elif not access.is_staff(user):
         raise ServiceError(403, "Only organizers and HR officers may see promotion outcomes.")
     return list(db.session.scalars(_order(query)))
 

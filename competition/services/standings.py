@@ -32,6 +32,7 @@ from competition.extensions import db
 from competition.models import (Competitor, CompetitorMember, Contest, ContestState, Enterprise, Mark,
                                 MarkRevision, Person, Standing)
 from competition.models.board import VIEWS
+from competition.services import access
 
 JURY, PUBLIC = "jury", "public"
 Values = Mapping[str, list[Decimal]]  # aspect code -> the values stored for it
@@ -300,7 +301,7 @@ def options_for(contest: Contest, view: str, *, blind: bool = False) -> BoardOpt
     # Judges of a blind contest know competitors by id and marking number (roles.md, 加密评分): a
     # public row that paired the id with the name would undo the marking numbers. Until the contest is
     # final its public rows carry no id; the bib identifies them.
-    ids = not (view == PUBLIC and contest.blind and contest.state != ContestState.FINAL)
+    ids = view != PUBLIC or access.public_ids(contest)
     return BoardOptions(precision=contest.precision, show_scores=show_scores, blind=blind, ids=ids,
                         team=contest.team_size > 1, reveal_hidden=hidden)
 

@@ -24,17 +24,12 @@ from competition.extensions import db
 from competition.models import (Competitor, CompetitorMember, Contest, ContestJudge, ContestState, Mark, Person, Role,
                                 User)
 from competition.models.marking import SHARED_SLOT
-from competition.services import marking, standings
+from competition.services import access, marking, standings
 
 # Running and provisional contests first (they take marks), then final ones; drafts are not shown.
 _STATE_ORDER = {ContestState.RUNNING: 0, ContestState.PROVISIONAL: 1, ContestState.FINAL: 2}
 
 JUDGEMENT_VALUES = ("0", "1", "2", "3")
-
-
-def is_blind(contest: Contest) -> bool:
-    """Judges of a blind contest see marking numbers only, until the contest is final (roles.md)."""
-    return bool(contest.blind) and contest.state != ContestState.FINAL
 
 
 def judge_contests(user: User) -> list[dict[str, Any]]:
@@ -48,7 +43,7 @@ def judge_contests(user: User) -> list[dict[str, Any]]:
     return [{"id": contest.id, "name": contest.name, "state": contest.state.value,
              "occupation": contest.occupation.name if contest.occupation else None,
              "starts_at": contest.starts_at, "ends_at": contest.ends_at, "timezone": contest.timezone,
-             "blind": is_blind(contest),
+             "blind": access.is_blind(contest),
              "chief": seat.chief, "aspects": seat.aspects} for seat, contest in seats]
 
 
@@ -80,10 +75,10 @@ def allowed_competitors(contest: Contest, seat: ContestJudge) -> list[Competitor
 
 def worklist(contest: Contest, user: User) -> dict[str, Any]:
     """GET /contests/{id}/worklist for a judge of the contest (403 for anyone else)."""
-    seat = marking.seat_of(contest.id, user)
+    seat = access.seat_of(contest.id, user)
     if seat is None:
         raise ServiceError(403, "You are not a judge of this contest.")
-    blind = is_blind(contest)
+    blind = access.is_blind(contest)
     scheme = standings.scheme_of(contest)
     locks = marking.locks_of(contest) if scheme else {}
     modules, aspects = [], []
@@ -153,5 +148,5 @@ def _marks(contest_id: int, competitor_ids: list[int], aspect_codes: list[str], 
     return values, own
 
 
-__all__ = ["allowed_competitors", "competitor_identity", "is_blind",
+__all__ = ["allowed_competitors", "competitor_identity",
            "judge_contests", "worklist"]

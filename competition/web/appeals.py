@@ -7,8 +7,8 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from competition.database import get_by_id
-from competition.models import Contest, Role
-from competition.services import appeals, contests, standings
+from competition.models import Contest
+from competition.services import access, appeals, contests, standings
 
 bp = Blueprint("appeal_pages", __name__)
 
@@ -17,7 +17,7 @@ bp = Blueprint("appeal_pages", __name__)
 def page(contest_id: int):
     if not current_user.is_authenticated:
         return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
-    if current_user.role not in (Role.ADMIN, Role.ORGANIZER):
+    if not access.is_staff(current_user):
         abort(403)
     contest = get_by_id(Contest, contest_id)
     if contest is None:

@@ -15,7 +15,7 @@ from competition.extensions import db
 from competition.live.event_updates import payload
 from competition.models import Contest, Event
 from competition.services import events
-from competition.web.organize import STAFF, staff_page, state_names
+from competition.web.organize import staff_page, state_names
 
 bp = Blueprint("event_pages", __name__)
 
@@ -85,4 +85,4 @@ def organize_event(event_id: int):
                            state_names=state_names())
 
 
-__all__ = ["bp", "STAFF"]
+__all__ = ["bp"]

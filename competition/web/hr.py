@@ -21,7 +21,7 @@ from competition.domain.levels import NATIONAL_LEVELS
 from competition.extensions import db
 from competition.i18n import id_type_names, kind_names, level_names
 from competition.models import Person, Role
-from competition.services import certificates, enterprises, grade_schemes, people, people_import, promotions
+from competition.services import access, certificates, enterprises, grade_schemes, people, people_import, promotions
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
 
@@ -111,7 +111,7 @@ def people_list():
     return render_template("hr/people.html", enterprise=enterprise, rows=rows, q=q, page=page, pages=pages,
                            total=total, kind_labels=kind_names(),
                            can_edit=current_user.role in (Role.ADMIN, Role.HR),
-                           sees_ids=enterprises.sees_identity(current_user, enterprise.id))
+                           sees_ids=access.sees_identity(current_user, enterprise.id))
 
 
 @bp.get("/people/import")

@@ -23,7 +23,7 @@ from competition.database import get_by_id
 from competition.extensions import db
 from competition.models import Contest, ContestJudge, ContestState, Role
 from competition.security import sign_in
-from competition.services import accounts, audit, contests, marking, standings, worklist
+from competition.services import access, accounts, audit, contests, standings, worklist
 
 bp = Blueprint("judging", __name__)
 
@@ -66,13 +66,13 @@ def contest(contest_id: int):
     found = get_by_id(Contest, contest_id)
     if found is None:
         abort(404)
-    seat = marking.seat_of(contest_id, current_user)
+    seat = access.seat_of(contest_id, current_user)
     if seat is None:
         abort(404 if found.state == ContestState.DRAFT else 403)
     config = {"contestId": found.id, "userId": current_user.id, "chief": seat.chief,
               "jury": url_for("live_pages.jury", contest_id=found.id) if seat.chief else None}
     return _no_store(make_response(render_template("judge/worklist.html", contest=found,
-                                                   blind=worklist.is_blind(found), config=config)))
+                                                   blind=access.is_blind(found), config=config)))
 
 
 def _qr_invalid():
@@ -112,7 +112,7 @@ def qr_sheet(contest_id: int):
     """The printable sheet: one QR code per judge of the contest, each a new one-time sign-in link."""
     if not current_user.is_authenticated:
         return _sign_in_first()
-    if current_user.role not in (Role.ADMIN, Role.ORGANIZER):
+    if not access.is_staff(current_user):
         abort(403)
     found = get_by_id(Contest, contest_id)
     if found is None:

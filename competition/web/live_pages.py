@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from competition.database import get_by_id
 from competition.extensions import db
-from competition.models import Contest, ContestState, Role
-from competition.services import marking, standings
+from competition.models import Contest, ContestState
+from competition.services import access, standings
 
 bp = Blueprint("live_pages", __name__)
 DWELL_SECONDS = 10
@@ -67,13 +67,13 @@ def jury(contest_id: int):
     if not current_user.is_authenticated:
         return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
     contest = _contest(contest_id)
-    if not marking.may_supervise(contest_id, current_user):
+    if not access.may_supervise(contest_id, current_user):
         abort(403)
-    chief = marking.is_chief(contest_id, current_user)
+    chief = access.is_chief(contest_id, current_user)
     config = board_config(contest, "jury") | {
         "chief": chief,
-        "organizer": current_user.role in (Role.ADMIN, Role.ORGANIZER),
-        "blind": contest.blind and contest.state != ContestState.FINAL and current_user.role == Role.JUDGE,
+        "organizer": access.is_staff(current_user),
+        "blind": access.numbers_only(contest, current_user),
     }
     return render_template("jury.html", contest=contest, config=config)
 

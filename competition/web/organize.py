@@ -13,18 +13,16 @@ from sqlalchemy import select
 
 from competition.database import get_by_id
 from competition.extensions import db
-from competition.models import Contest, ContestState, Role
+from competition.models import Contest, ContestState
 from competition.models.contest import TIERS
 from competition.services import accounts, contests
+from competition.services.access import STAFF_ROLES
 from competition.services.contests import contest_zone
 from competition.web.access import page_for
 
 bp = Blueprint("organize", __name__, url_prefix="/organize")
 
-STAFF = (Role.ADMIN, Role.ORGANIZER)
-
-
-staff_page = page_for(*STAFF)  # admins and organisers
+staff_page = page_for(*STAFF_ROLES)  # admins and organisers
 
 
 def state_names() -> dict[str, str]:
