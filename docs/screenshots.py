@@ -53,6 +53,7 @@ PASSWORD = "demo-pass-2026"  # competition.demo.DEMO_PASSWORD
 CONTEST = 1  # the demo contest is the first one in a fresh database
 
 DESKTOP = {"width": 1280, "height": 800}
+LAPTOP = {"width": 1366, "height": 768}
 TABLET = {"width": 1024, "height": 768}
 PHONE = {"width": 390, "height": 844}
 BIG_SCREEN = {"width": 1920, "height": 1080}
@@ -71,7 +72,7 @@ IMAGES = [
     "board-final-phone.png", "organiser-reveal.png",
     "hr-overview.png", "hr-grade-scheme.png", "hr-import-errors.png",
     "hr-import-done.png", "hr-people.png", "hr-promotions.png", "hr-confirm.png", "hr-confirmed.png",
-    "hr-certificate.png", "hr-verify.png",
+    "hr-structure.png", "hr-certificate.png", "hr-verify.png",
     "operator-api-docs.png", "operator-readyz.png",
 ]
 
@@ -813,6 +814,13 @@ def hr(shots: Shots) -> None:
     shots.save(page, "hr-confirmed.png")
     page.set_viewport_size(DESKTOP)
     number = re.search(r"[YS]\d{21}", link.inner_text()).group(0)
+
+    page.set_viewport_size(LAPTOP)  # HR works on a laptop with Excel open beside the browser
+    page.goto(f"{url}/hr/structure")
+    expect(page.locator("body[data-charts-ready='true']")).to_be_attached()
+    expect(page.get_by_test_id("chart-years")).to_be_visible()  # the certificate just issued
+    shots.save(page, "hr-structure.png")
+    page.set_viewport_size(DESKTOP)
 
     page.goto(f"{url}/certificates/{number}")
     expect(page.locator("body")).to_contain_text(number)

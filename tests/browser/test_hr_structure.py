@@ -131,13 +131,20 @@ def test_hr_structure_page_charts_target_and_xlsx(server, page, artefacts):
 def test_admin_overview_has_a_total_row(server, page, artefacts):
     world = prepare(server)
     add_people(world)
-    overview = Api(server.url, "root", "admin-pass-1")("GET", "/skill-structure")
+    admin = Api(server.url, "root", "admin-pass-1")
+    steel = admin("POST", "/enterprises", {"code": "STEEL", "name": "鞍钢示范厂", "site_code": "000102"})["id"]
+    admin("PUT", f"/enterprises/{steel}/grade-scheme", {"grades": admin("GET", "/grade-scheme-templates/eight-grade")})
+    for n, grade in enumerate(("senior", "technician", "junior"), start=40):
+        admin("POST", f"/enterprises/{steel}/people", {
+            "person_no": f"AG{n}", "name": f"鞍钢职工{n}", "id_type": "居民身份证", "id_number": make_id(n),
+            "kind": "employee", "grades": [{"occupation_code": "6-31-01-03", "grade_code": grade}]})
+    overview = admin("GET", "/skill-structure")
     page.set_viewport_size(LAPTOP)
     page.goto(server.url + "/admin/skill-structure")
     sign_in(page, "root", "admin-pass-1")
     page.wait_for_url(server.url + "/admin/skill-structure")
     rows = page.get_by_test_id("overview-row")
-    assert rows.count() == len(overview["rows"]) == 1
+    assert rows.count() == len(overview["rows"]) == 2
     total = page.get_by_test_id("overview-total").locator("td").all_inner_texts()
     per_row = [row.locator("td").all_inner_texts() for row in rows.all()]
     # every count column of the total is the sum of the rows (ratios are recomputed, not summed)
