@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from flask import request
+from flask import g, request
 
 CODE_RE = re.compile(r"[A-Za-z0-9._-]{1,32}", re.ASCII)
 CODE_MESSAGE = "Must be 1 to 32 characters of A-Z a-z 0-9 . _ -."
@@ -27,6 +27,12 @@ MAX_TEXT = 2000
 # from valid UTF-8 or from JSON holds a surrogate only when it is unpaired (a pair becomes one character).
 _BAD = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _MAX_ITEMS = 100_000  # a JSON body is at most 1 MiB: this bounds the walk, not the input
+
+
+def safe_filename(name: str) -> str:
+    """A file name fit for a Content-Disposition header: characters outside A-Z a-z 0-9 . _ - become
+    "_" (a code stored before codes were restricted may hold CR LF, which no header may carry)."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", name) or "download"
 
 
 def text_problem(text: str) -> str | None:
@@ -135,6 +141,28 @@ def _multi(values) -> dict[str, Any]:
     return {name: items if len(items) > 1 else items[0] for name, items in values.lists()}
 
 
+def read_unsized_body() -> None:
+    """before_request, first after the body limit is chosen: a body sent without a length (chunked)
+    is read here, up to one byte past the limit. Werkzeug would cut it at the limit without a word (a
+    truncated JSON body, a 400); api.md wants 413, also when sent chunked. The 413 itself comes after
+    authorisation (`check_request`): an anonymous caller learns 401 first."""
+    if request.content_length is not None or request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if not request.environ.get("wsgi.input_terminated"):
+        return  # no length and not chunked: no body (as Werkzeug reads it)
+    limit = request.max_content_length
+    stream = request.environ["wsgi.input"]
+    data = bytearray()
+    while limit is None or len(data) <= limit:
+        chunk = stream.read(65536 if limit is None else min(65536, limit + 1 - len(data)))
+        if not chunk:
+            break
+        data += chunk
+    too_large = limit is not None and len(data) > limit
+    g.body_too_large = too_large
+    request._cached_data = b"" if too_large else bytes(data)  # what get_data and form parsing read
+
+
 def keep_form_body() -> None:
     """before_request, ahead of the CSRF check (which parses the form): keep a form body's bytes, so
     that `request_problems` can tell bytes that are not UTF-8 from a U+FFFD sent as such. Only
@@ -145,6 +173,10 @@ def keep_form_body() -> None:
 
 def check_request() -> None:
     """before_request: refuse a request whose texts may not enter (422 naming the fields)."""
+    if g.get("body_too_large"):
+        from competition.errors import abort
+
+        abort(413, f"The request body is larger than {request.max_content_length} bytes.")
     if request.endpoint is None or request.endpoint == "static":
         return
     errors = request_problems()

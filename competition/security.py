@@ -123,6 +123,16 @@ def _check_csrf() -> None:
         csrf.protect()
 
 
+def _personal_page() -> bool:
+    """A page rendered for a signed-in user (HR's people with ID numbers, certificates, the jury's
+    views): roles.md wants pages with personal data kept out of caches, and any signed-in page may
+    show some. Public pages (boards, verification) stay cacheable."""
+    if request.endpoint in (None, "static"):
+        return False
+    user = g.get("_login_user")  # loaded only when the page asked who is signed in
+    return user is not None and user.is_authenticated
+
+
 def init_app(app: Flask) -> None:
     app.session_interface = CookieSessions()
     login_manager.init_app(app)
@@ -150,6 +160,6 @@ def init_app(app: Flask) -> None:
         headers.extend([(name, value) for name, value in SECURITY_HEADERS if name.lower() not in present])
         if request.is_secure and "strict-transport-security" not in present:
             headers["Strict-Transport-Security"] = "max-age=31536000"
-        if "cache-control" not in present and request.path.startswith("/api/"):
+        if "cache-control" not in present and (request.path.startswith("/api/") or _personal_page()):
             headers["Cache-Control"] = "no-store"
         return response

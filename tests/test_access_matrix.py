@@ -46,6 +46,7 @@ ACCESS: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/api/v1/users"): ADMIN,
     ("PATCH", "/api/v1/users/<int:user_id>"): ADMIN,
     ("GET", "/api/v1/users/me"): ANY_USER,
+    ("POST", "/api/v1/users/<int:user_id>/unlock"): ORGANIZER,
     # master data
     ("GET", "/api/v1/enterprises"): row(401, OK, OK, 403, 403, OK, OK),
     ("POST", "/api/v1/enterprises"): ADMIN,

@@ -69,7 +69,8 @@ def init_app(app: Flask) -> None:
     # First of all hooks: the CSRF check (security.py) reads request.form, which parses the body with
     # whatever limit is in force at that moment; a browser import over 1 MiB would otherwise be 413.
     app.before_request_funcs.setdefault(None, []).insert(0, _body_limit)
-    app.before_request_funcs[None].insert(1, inputs.keep_form_body)  # before the CSRF check reads the form
+    app.before_request_funcs[None].insert(1, inputs.read_unsized_body)  # a chunked body over the limit: 413
+    app.before_request_funcs[None].insert(2, inputs.keep_form_body)  # before the CSRF check reads the form
     app.before_request(_authorise_first)
     app.before_request(inputs.check_request)  # after authorisation: 401/403 come first
     api.ERROR_SCHEMA = None

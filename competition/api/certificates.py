@@ -17,6 +17,7 @@ from competition.api.enterprises import scoped_enterprise
 from competition.api.promotions import CertificateOut
 from competition.api.schemas import Out
 from competition.errors import abort
+from competition.inputs import safe_filename
 from competition.models import Role
 from competition.services import certificates
 
@@ -67,7 +68,7 @@ def _export(enterprise_id: int):
 
 def _attachment(body: bytes, mimetype: str, filename: str) -> Response:
     return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                    headers={"Content-Disposition": f'attachment; filename="{safe_filename(filename)}"',
                              "Cache-Control": "no-store"})
 
 

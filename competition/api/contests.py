@@ -19,7 +19,7 @@ from competition.domain.scheme import scheme_to_dict
 from competition.errors import abort
 from competition.models import Competitor, Contest
 from competition.models.contest import ALL_ASPECTS, TIERS
-from competition.services import access, boards, contests, scheme_import
+from competition.services import access, boards, contests, marking, scheme_import
 from competition.services.access import STAFF_ROLES
 
 blp = Blueprint("contests", __name__, description="Contests: settings, marking schemes, competitors, judges, "
@@ -367,6 +367,9 @@ class CompetitorItem(MethodView):
         if not access.is_staff(user) and data.keys() & {"station", "marking_no"}:
             abort(403, "Only organizers may change a station or marking number.")
         competitor = contests.find_competitor(contest, competitor_id)
+        if not access.is_staff(user) and marking.seat_conflicted(contest.id, user, competitor.id):
+            abort(403, "回避: a chief judge employed by this competitor's enterprise may not change its status "
+                       "or time used.", reason="conflict_of_interest")
         blind = access.numbers_only(contest, user)
         return competitor_dict(contests.update_competitor(contest, competitor, data), blind=blind)
 

@@ -20,6 +20,7 @@ from competition.api.enterprises import scoped_enterprise
 from competition.api.schemas import DecimalString, Id, Out, Strict
 from competition.api.transaction import transactional
 from competition.domain.levels import NATIONAL_LEVELS
+from competition.inputs import safe_filename
 from competition.models import Role
 from competition.services import skill_structure, skill_structure_xlsx
 
@@ -107,7 +108,7 @@ class TargetOut(Out):
 
 
 def _attachment(body: bytes, filename: str) -> Response:
-    return Response(body, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"',
+    return Response(body, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{safe_filename(filename)}"',
                                                   "Cache-Control": "no-store"})
 
 

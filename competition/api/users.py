@@ -6,11 +6,11 @@ from flask.views import MethodView
 from marshmallow import fields, validate
 
 from competition.api.access import require_user, roles_required
-from competition.api.blueprint import Blueprint
+from competition.api.blueprint import Blueprint, no_content
 from competition.api.schemas import NAME, Id, Out, Strict
 from competition.api.transaction import transactional
 from competition.models import Role
-from competition.services import accounts
+from competition.services import accounts, throttle
 
 blp = Blueprint("users", __name__, description="Accounts")
 
@@ -97,6 +97,18 @@ class UserById(MethodView):
         """Change an account (admin): display name, enterprise, active, password. Switching an account off
         or changing its password revokes its tokens at once."""
         return accounts.update_user(accounts.get_user(user_id), data, actor=require_user())
+
+
+@blp.route("/users/<int:user_id>/unlock")
+class Unlock(MethodView):
+    @transactional
+    @roles_required(Role.ADMIN, Role.ORGANIZER)
+    @blp.response(204)
+    @blp.alt_response(404, description="No such user")
+    def post(self, user_id: int):
+        """Clear an account's sign-in delay after repeated failures (admin, organizer)."""
+        throttle.unlock(accounts.get_user(user_id), require_user())
+        return no_content()
 
 
 @blp.route("/users/me")

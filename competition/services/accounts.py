@@ -13,8 +13,8 @@ from sqlalchemy import bindparam, delete, func, or_, select, update
 from competition.database import get_by_id
 from competition.errors import ServiceError
 from competition.extensions import db
-from competition.models import ApiToken, Contest, ContestJudge, ContestState, Enterprise, LoginFailure, Role, User
-from competition.services import audit, sessions
+from competition.models import ApiToken, Contest, ContestJudge, ContestState, Enterprise, Role, User
+from competition.services import audit, sessions, throttle
 
 _hasher = PasswordHasher()  # Argon2id, the library's current recommended parameters
 # Verifying against this keeps an unknown username as slow as a wrong password.
@@ -160,7 +160,7 @@ def update_user(user: User, changes: dict, *, actor: User | None = None) -> User
     if password is not None:
         user.password_hash = hash_password(password)
         # a reset lets the user sign in at once, however often the old password was tried
-        db.session.execute(delete(LoginFailure).where(LoginFailure.key == _keys(user.username, "")[0]))
+        throttle.clear(user.username)
         after["password_changed"] = True
     if password is not None or after.get("active") is False:
         revoked = sessions.end_everything(user)  # every token and browser session of the account
@@ -194,40 +194,19 @@ def judge_accounts() -> list[User]:
                                    .order_by(User.username)))
 
 
-def _keys(username: str, address: str) -> tuple[str, str]:
-    return f"user:{username.lower()[:150]}", f"addr:{address[:150]}"
-
-
-def _retry_after(key: str, limit: int, now: datetime) -> int | None:
-    window = timedelta(seconds=current_app.config["COMPETITION_LOGIN_WINDOW_SECONDS"])
-    since = now - window
-    count, oldest = db.session.execute(
-        select(func.count(), func.min(LoginFailure.at)).where(LoginFailure.key == key, LoginFailure.at > since)
-    ).one()
-    if count < limit:
-        return None
-    return max(1, int((oldest + window - now).total_seconds()) + 1)
-
-
 def authenticate(username: str, password: str, address: str) -> User:
-    """Check a username and password, slowing down repeated failures (429 with Retry-After).
-
-    Failures are committed at once, whatever the caller does next: they must outlive the request.
-    """
+    """Check a username and password, slowing down repeated failures (429 with Retry-After; the
+    rules are services.throttle's). Failures are committed at once: they must outlive the request."""
     now = datetime.now(timezone.utc)
-    config = current_app.config
-    user_key, addr_key = _keys(username, address)
-    for key, limit in ((user_key, config["COMPETITION_LOGIN_MAX_FAILURES_PER_USER"]),
-                       (addr_key, config["COMPETITION_LOGIN_MAX_FAILURES_PER_ADDRESS"])):
-        wait = _retry_after(key, limit, now)
-        if wait is not None:
-            raise throttled(wait)
+    wait = throttle.retry_after(username, address, now)
+    if wait is not None:
+        raise throttled(wait)
     user = db.session.scalar(select(User).where(User.username == username))
     if not check_password(user, password) or not user.active:
-        db.session.add_all([LoginFailure(key=user_key, at=now), LoginFailure(key=addr_key, at=now)])
+        throttle.note_failure(username, address, now)
         db.session.commit()
         raise bad_credentials()
-    db.session.execute(delete(LoginFailure).where(LoginFailure.key == user_key))
+    throttle.clear(username)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user

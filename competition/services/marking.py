@@ -45,6 +45,13 @@ def judge_enterprise(seat: ContestJudge) -> int | None:
     return seat.enterprise_id if seat.enterprise_id is not None else seat.user.enterprise_id
 
 
+def seat_conflicted(contest_id: int, user: User, competitor_id: int) -> bool:
+    """回避 (roles.md): a judge of the contest, chief or not, employed by the competitor's enterprise
+    may not change that competitor's status or time used either."""
+    seat = access.seat_of(contest_id, user)
+    return seat is not None and conflicted(judge_enterprise(seat), competitor_id)
+
+
 def module_locked(contest_id: int, module_code: str) -> bool:
     lock = db.session.get(ModuleLock, (contest_id, module_code))
     return lock is not None and lock.locked

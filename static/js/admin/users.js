@@ -1,5 +1,6 @@
 // /admin/users: the accounts (GET /users, with the role filter and the search box), the new-account
-// form (POST /users), and per account: switch off / on and reset the password (PATCH /users/{id}).
+// form (POST /users), and per account: switch off / on and reset the password (PATCH /users/{id}), and
+// release a sign-in delay (POST /users/{id}/unlock).
 import { api } from '../api.js';
 import { cell, clearFailure, emptyRow, fill, notice, option, readJson, showFailure } from './common.js';
 
@@ -80,6 +81,7 @@ function row(user) {
     actions.append(button(text.switchOn, 'switch-on', () => setActive(user, true)));
   }
   actions.append(button(text.resetPassword, 'reset-password', () => askPassword(user)));
+  actions.append(button(text.unlock, 'unlock', () => unlock(user)));
   tr.append(cell(self ? `${user.username} ${text.you}` : user.username), cell(user.display_name),
     cell(text.roleNames[user.role] ?? user.role),
     cell(user.enterprise_id == null ? '—' : (enterpriseNames.get(user.enterprise_id) ?? `#${user.enterprise_id}`)),
@@ -95,6 +97,16 @@ async function load() {
     else body.replaceChildren(...users.map(row));
   } catch (error) {
     emptyRow(body, COLUMNS, fill(text.loadFailed, { message: error.body?.message ?? error.message }));
+  }
+}
+
+// Clears the account's sign-in delay after repeated wrong passwords (POST /users/{id}/unlock).
+async function unlock(user) {
+  try {
+    await api('POST', `/users/${user.id}/unlock`);
+    notice(fill(text.unlocked, { username: user.username }));
+  } catch (error) {
+    showFailure(error, text);
   }
 }
 
