@@ -212,3 +212,45 @@ def test_the_xlsx_holds_the_same_numbers_as_numbers(client, admin):
     assert len(totals) == 2
     current_rows = [row for row in rows if row[2] == "现状" and row[0] != "合计"]
     assert totals[0][3] == sum(row[3] for row in current_rows)
+
+
+def test_certificates_count_per_year_in_asia_shanghai_and_only_employees(client, admin):
+    from datetime import timezone
+
+    from competition.extensions import db
+    from competition.models import Certificate, Promotion
+
+    contest = promotion_contest(client, admin, [95, 94, 93, 92, 91, 90], grades={1: "senior", 3: "intermediate"})
+    enterprise = contest.enterprise_of(1)
+    for bib in (1, 3, 5):
+        assert contest.confirm(bib).status_code == 200
+    app = client.application
+    with app.app_context():
+        certificates = {c.person_id: c for c in db.session.query(Certificate)}
+        # 2025-12-31 16:30 UTC is already 2026-01-01 in Shanghai; 15:59 UTC is still 2025-12-31
+        certificates[contest.person(1)].issued_at = datetime(2025, 12, 31, 16, 30, tzinfo=timezone.utc)
+        certificates[contest.person(3)].issued_at = datetime(2025, 12, 31, 15, 59, tzinfo=timezone.utc)
+        # a certificate issued to a student (student bands) is not an employee's
+        promotion = db.session.get(Promotion, certificates[contest.person(5)].promotion_id)
+        promotion.kind = "student"
+        db.session.commit()
+    body = structure(client, enterprise, contest.hr_of(1))
+    assert body["by_year"] == [{"year": 2025, "by_level": levels(l2=1)}, {"year": 2026, "by_level": levels(l2=1)}]
+
+
+def test_an_enterprise_without_a_scheme_reads_grades_through_the_eight_grade_template(client, admin):
+    from competition.extensions import db
+    from competition.models import Occupation, PersonGrade
+    from tests.contest_fixtures import ensure_occupation, make_enterprise
+
+    app = client.application
+    enterprise = make_enterprise(app)
+    ensure_occupation(app)
+    people = [make_person(app, enterprise, name) for name in ("甲", "乙", "丙")]
+    with app.app_context():
+        occupation = db.session.query(Occupation).filter_by(code=ELECTRICIAN["code"]).one()
+        for person_id, code in zip(people, ("senior", "chief_technician", "apprentice")):
+            db.session.add(PersonGrade(person_id=person_id, occupation_id=occupation.id, grade_code=code))
+        db.session.commit()
+    body = structure(client, enterprise, admin)
+    assert body["by_level"] == levels(l3=1, l1=1) and body["none"] == 1 and body["high_skill_ratio"] == "1.0000"
