@@ -5,8 +5,10 @@ through the API, so the demo exercises the real rules: an electrician contest (�
 theory and a practical component, three modules with measurement, judgement and panel aspects,
 24 competitors from three enterprises (one a school, with students), seven judges (one of them
 conflicted with a steelworks' competitors), a promotion policy from the library, and marks entered
-part of the way, so that the board has something to show. `competition.simulate` then keeps the
-venue busy through the HTTP API, as the judges' tablets would, until stopped.
+part of the way, so that the board has something to show; and the demo event around it
+(competition.demo_event: three contests in different states, awards and a medal table).
+`competition.simulate` then keeps the venue busy through the HTTP API, as the judges' tablets would,
+until stopped.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from sqlalchemy import func, select
 
 from competition import demo_staff
 from competition.domain.identity import id_check_char
+from competition.demo_event import load_event, scheme_awards
 from competition.domain.policy_library import get_ready_policy
 from competition.extensions import db
 from competition.models import Contest, ContestJudge, Enterprise, Role, User
@@ -140,6 +143,7 @@ def load(seed: int = 2026) -> list[DemoAccount]:
         "visibility": "live", "precision": 2, "blind": False, "team_size": 1, "appeal_window_minutes": 0,
         "tie_breakers": [{"component": "P"}, {"module": "B"}, {"time_used": "asc"}],
         "promotion_policy": get_ready_policy(POLICY).to_dict()["policy"],
+        "awards": scheme_awards("provincial"),
     }, organizer)
     contest.is_demo = True
     contests.set_scheme(contest, SCHEME)
@@ -163,6 +167,7 @@ def load(seed: int = 2026) -> list[DemoAccount]:
     made.append(DemoAccount(chief.username, "judge", "裁判长 chief judge"))
     contests.transition(contest, "running", None)
     _enter_marks(contest, judges, rng)
+    load_event(contest, organizer, judges, person_ids, rng)  # the demo event around this contest
     return made
 
 

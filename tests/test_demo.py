@@ -29,7 +29,8 @@ def test_demo_contest_is_realistic_and_consistent(app, client, demo):
         contest_id = contest.id
         assert contest.is_demo and contest.state.value == "running" and "示例" in contest.name
         assert contest.occupation.code == "6-31-01-03" and contest.promotion_policy["bands"]
-        assert db.session.scalar(select(func.count()).select_from(Competitor)) == 24
+        assert db.session.scalar(select(func.count()).select_from(Competitor)
+                                 .where(Competitor.contest_id == contest_id)) == 24
         assert db.session.scalar(select(func.count()).select_from(Enterprise)) == 3
         kinds = set(db.session.scalars(select(Person.kind)))
         assert kinds == {"employee", "student"}
@@ -78,6 +79,7 @@ def test_simulate_keeps_the_venue_busy_through_a_real_server(tmp_path):
     try:
         contests = requests.get(f"{server.url}/api/v1/contests", timeout=10).json()
         first = next(c["id"] for c in contests if c["state"] == "running")
+        before = {c["id"] for c in contests}
         seq_before = requests.get(f"{server.url}/api/v1/contests/{first}/standings", timeout=10).json()["seq"]
         result = server.command("demo", "--simulate", "--url", server.url, "--interval", "0",
                                 "--limit", "240", "--revisions", "3")
@@ -93,8 +95,28 @@ def test_simulate_keeps_the_venue_busy_through_a_real_server(tmp_path):
     assert result.count("(revision)") == 3, result
     assert contests[first]["state"] == "final"
     assert boards[first]["seq"] > seq_before
-    following = [cid for cid in contests if cid > first]
+    following = [cid for cid in contests if cid not in before]
     assert len(following) == 1 and contests[following[0]]["state"] == "running", contests
     assert "第" in contests[following[0]]["name"] and "示例" in contests[following[0]]["name"]
     assert boards[following[0]]["seq"] > 0 and any(row["total"] not in (None, "0.00")
                                                    for row in boards[following[0]]["rows"])
+
+
+def test_the_demo_event_has_three_contests_in_different_states_and_a_medal_table(app, client, demo):
+    from competition.extensions import db
+    from competition.models import Event
+
+    with app.app_context():
+        event_id = db.session.scalar(select(Event.id))
+    event = client.get(f"/api/v1/events/{event_id}").get_json()
+    assert "示例" in event["name"] and len(event["contest_ids"]) == 3
+    overview = client.get(f"/api/v1/events/{event_id}/overview").get_json()
+    assert [row["state"] for row in overview] == ["running", "final", "provisional"]
+    assert all(row["leader"] is not None for row in overview)
+    teams = client.get(f"/api/v1/contests/{overview[2]['contest_id']}").get_json()
+    assert teams["team_size"] == 2
+    table = client.get(f"/api/v1/events/{event_id}/medal-table").get_json()
+    assert table["award_codes"][:3] == ["first", "second", "third"] and "gold" in table["award_codes"]
+    assert sum(row["counts"]["gold"] for row in table["rows"]) >= 1 and table["rows"][0]["rank"] == 1
+    assert client.get(f"/events/{event_id}").status_code == 200
+    assert client.get(f"/events/{event_id}/screen").status_code == 200

@@ -55,7 +55,9 @@ def _login_again(status: int, username: str):
 
 @bp.get("/")
 def index():
-    return render_template("index.html")
+    from competition.services import events
+
+    return render_template("index.html", events=events.all_events()[:20])
 
 
 @bp.route("/login", methods=["GET", "POST"])

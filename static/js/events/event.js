@@ -10,6 +10,8 @@ const text = readJson('event-text');
 let data = config.initial;
 let page = 0;
 const boards = new Map(); // contest id -> public standings rows (screen)
+const awards = new Map(); // contest id -> competitor id -> award name, as far as revealed (ceremony)
+const ROWS_PER_PAGE = 8; // the top rows of a board, sized to fill a 16:9 screen below the titles
 
 const el = (tag, className, content) => {
   const node = document.createElement(tag);
@@ -33,11 +35,18 @@ function progressBar(value) {
   return bar;
 }
 
+// The award columns worth showing: every code with at least one award (all of them while none is won).
+function shownCodes(table) {
+  const won = table.award_codes.filter((code) => table.rows.some((row) => row.counts[code]));
+  return won.length ? won : table.award_codes;
+}
+
 function medalTable(table, limit = Infinity) {
   const node = el('table', 'data medal-table');
   const head = el('tr');
-  head.append(el('th', 'num', text.rank), el('th', '', text.enterprise));
-  for (const code of table.award_codes) head.append(el('th', 'num', table.award_names[code] ?? code));
+  const codes = shownCodes(table);
+  head.append(el('th', 'num', text.rank), el('th', 'enterprise', text.enterprise));
+  for (const code of codes) head.append(el('th', 'num', table.award_names[code] ?? code));
   head.append(el('th', 'num', text.total));
   const thead = el('thead');
   thead.append(head);
@@ -46,14 +55,14 @@ function medalTable(table, limit = Infinity) {
     const tr = el('tr');
     tr.dataset.enterpriseId = row.enterprise.id;
     tr.append(cell(row.rank, 'num rank'), cell(row.enterprise.name, 'enterprise'));
-    for (const code of table.award_codes) tr.append(cell(row.counts[code] ?? 0, 'num'));
+    for (const code of codes) tr.append(cell(row.counts[code] ?? 0, 'num'));
     tr.append(cell(row.total_awards, 'num total'));
     tbody.append(tr);
   }
   if (!table.rows.length) {
     const tr = el('tr');
     const td = cell(text.noMedals, 'muted');
-    td.colSpan = table.award_codes.length + 3;
+    td.colSpan = codes.length + 3;
     tr.append(td);
     tbody.append(tr);
   }
@@ -72,7 +81,7 @@ function renderPhone() {
     const state = el('span', `tag state-${row.state}`, row.ceremony ? text.ceremony : text.states[row.state]);
     const line = el('div', 'event-contest-line');
     line.append(el('span', 'muted', text.progress), progressBar(row.progress));
-    const leader = el('div', 'event-leader', `${text.leader}：${leaderText(row)}`);
+    const leader = el('div', 'event-leader', fill(text.leaderOf, { who: leaderText(row) }));
     item.append(title, state, line, leader);
     return item;
   }));
@@ -123,18 +132,25 @@ function renderPage() {
   section.dataset.page = current.kind === 'board' ? `contest-${current.row.contest_id}` : 'medals';
   if (current.kind === 'board') {
     section.append(el('h2', 'event-page-title', `${current.row.name} · ${text.states[current.row.state]}`));
-    section.append(boardTable(boards.get(current.row.contest_id) ?? [], 10));
+    section.append(boardTable(boards.get(current.row.contest_id) ?? [], ROWS_PER_PAGE));
   } else {
     section.append(el('h2', 'event-page-title', text.medals));
-    section.append(medalTable(data.medal_table, 10));
+    section.append(medalTable(data.medal_table, ROWS_PER_PAGE));
   }
   box.replaceChildren(section);
   box.dataset.page = section.dataset.page;
   document.getElementById('page-indicator').textContent = fill(text.page, { n: page + 1, m: pages.length });
 }
 
+async function loadAwards(contestId) {
+  try {
+    const response = await fetch(`/api/v1/contests/${contestId}/awards`, { headers: { Accept: 'application/json' } });
+    if (response.ok) awards.set(contestId, new Map((await response.json()).map((a) => [a.competitor.id, a.award.name])));
+  } catch { /* shown without the award until the next update */ }
+}
+
 async function renderCeremony(row) {
-  await loadBoard(row.contest_id);
+  await Promise.all([loadBoard(row.contest_id), loadAwards(row.contest_id)]);
   const box = document.getElementById('ceremony');
   const shown = (boards.get(row.contest_id) ?? []).filter((r) => r.rank !== null);
   const latest = shown.length ? shown.reduce((a, b) => (a.rank >= b.rank ? a : b)) : null;
@@ -143,6 +159,8 @@ async function renderCeremony(row) {
     const hero = el('div', 'event-ceremony-hero');
     hero.append(el('strong', 'reveal-rank', latest.rank), el('span', 'reveal-name',
       `${latest.competitor.name} · ${latest.competitor.enterprise}`), el('span', 'reveal-total', latest.total ?? ''));
+    const award = awards.get(row.contest_id)?.get(latest.competitor.id);
+    if (award) hero.append(el('span', 'reveal-award', award));
     parts.push(hero);
   }
   parts.push(boardTable([...shown].sort((a, b) => a.rank - b.rank), 8));
@@ -156,6 +174,7 @@ function renderScreen() {
   document.body.classList.toggle('ceremony-on', Boolean(ceremony));
   box.hidden = !ceremony;
   document.getElementById('rotation').hidden = Boolean(ceremony);
+  document.getElementById('page-indicator').hidden = Boolean(ceremony);
   if (ceremony) renderCeremony(ceremony);
   else renderPage();
 }
