@@ -197,7 +197,8 @@ def _settings_of(contest: Contest) -> dict[str, Any]:
             "ends_at": (now + timedelta(hours=8)).isoformat(), "visibility": contest.visibility,
             "precision": contest.precision, "blind": contest.blind, "team_size": contest.team_size,
             "appeal_window_minutes": contest.appeal_window_minutes, "tie_breakers": contest.tie_breakers,
-            "promotion_policy": contest.promotion_policy}
+            "promotion_policy": contest.promotion_policy, "awards": contest.awards,
+            "event_id": contest.event_id}  # the next contest of the day joins the same event
 
 
 def _base_name(name: str) -> str:
