@@ -69,6 +69,7 @@ IMAGES = [
     "chief-console.png", "chief-values.png", "judge-reconcile.png", "chief-lock.png", "chief-unlock.png",
     "judge-locked.png", "chief-analysis.png", "chief-status.png",
     "board-phone.png", "organiser-big-screen.png",
+    "event-phone.png", "event-screen-board.png", "event-screen-medals.png", "event-screen-ceremony.png",
     "board-final-phone.png", "organiser-reveal.png",
     "hr-overview.png", "hr-grade-scheme.png", "hr-import-errors.png",
     "hr-import-done.png", "hr-people.png", "hr-promotions.png", "hr-confirm.png", "hr-confirmed.png",
@@ -696,6 +697,43 @@ def boards_running(shots: Shots) -> None:
     shots.save(screen, "organiser-big-screen.png")
 
 
+EVENT = 1  # the demo event (competition.demo_event): the demo contest, a final 选拔赛, a team contest
+QUALIFIER = 2  # the event's final contest, whose results ceremony takes over the event screens
+
+
+def events(shots: Shots, api: Api) -> None:
+    """The event page on a phone, the event's big screen rotating (a board, the medal table) and a
+    results ceremony taking it over."""
+    from playwright.sync_api import expect
+
+    url = shots.server.url
+    phone = shots.page(PHONE, touch=True, mobile=True)
+    phone.goto(f"{url}/events/{EVENT}")
+    expect(phone.get_by_test_id("connection")).to_have_attribute("data-state", "connected")
+    expect(phone.locator(".event-contest")).to_have_count(3)
+    shots.save(phone, "event-phone.png", full_page=True)
+
+    screen = shots.page(BIG_SCREEN)
+    screen.goto(f"{url}/events/{EVENT}/screen?dwell=2")
+    expect(screen.get_by_test_id("connection")).to_have_attribute("data-state", "connected")
+    expect(screen.locator("#rotation")).to_have_attribute("data-page", f"contest-{CONTEST}", timeout=30_000)
+    shots.save(screen, "event-screen-board.png")
+    expect(screen.locator("#rotation")).to_have_attribute("data-page", "medals", timeout=30_000)
+    shots.save(screen, "event-screen-medals.png")
+    api("demo_organizer", "POST", f"/contests/{QUALIFIER}/reveal/start")
+    for _ in range(10):  # from rank 12 up to rank 3: the bronze medal
+        api("demo_organizer", "POST", f"/contests/{QUALIFIER}/reveal/next")
+    expect(screen.locator(".event-ceremony-hero .reveal-award")).to_be_visible(timeout=30_000)
+    shots.save(screen, "event-screen-ceremony.png")
+    while True:
+        try:
+            api("demo_organizer", "POST", f"/contests/{QUALIFIER}/reveal/next")
+        except ApiError as error:
+            if error.status == 409:
+                break
+            raise
+
+
 def finish(contest: Contest, api: Api) -> None:
     """The rest of module B from the judges' tablets, the chief's locks, and finalisation."""
     entered = contest.fill({"B"})
@@ -893,6 +931,8 @@ def run(out: Path, keep: bool = False) -> list[str]:
                     chief(shots, contest, tablet, disputed, outlier, agreed)
                     shots.close()
                     boards_running(shots)
+                    shots.close()
+                    events(shots, api)
                     shots.close()
                     finish(contest, api)
                     boards_final(shots, api)
