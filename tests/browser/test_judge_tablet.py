@@ -151,7 +151,7 @@ def test_qr_sign_in_then_judgement_and_measurement(live, browser, tablets, artef
     expect(page.get_by_test_id("entry-rule")).to_contain_text("范围 0 – 3")
     page.locator('.judge-key-judgement[data-value="2"]').tap()
     page.get_by_test_id("submit").tap()
-    expect(page.get_by_test_id("confirm")).to_have_text("已保存 2 · 第1版 · 该项未完成（等待其他裁判）")
+    expect(page.get_by_test_id("confirm")).to_have_text("1号 张三 · A2：已保存 2 · 第1版 · 该项未完成（等待其他裁判）")
 
     # a measurement: the numeric pad, range and decimals checked before sending
     page.locator('.judge-aspect[data-aspect="A1"]').tap()
@@ -172,13 +172,15 @@ def test_qr_sign_in_then_judgement_and_measurement(live, browser, tablets, artef
     expect(page.get_by_test_id("display")).to_have_text("4.75")
     page.screenshot(path=str(artefacts / "judge-pad-1024x768.png"))
     page.get_by_test_id("submit").tap()
-    expect(page.get_by_test_id("confirm")).to_have_text("已保存 4.75 · 第1版 · 该项已完成")
+    expect(page.get_by_test_id("confirm")).to_have_text("1号 张三 · A1：已保存 4.75 · 第1版 · 该项已完成")
     expect(page.locator('.judge-aspect[data-aspect="A1"] .judge-aspect-value')).to_have_text("4.75")
 
-    # a correction makes version 2
+    # a correction makes version 2 (the pad moved on to the next open aspect after 保存: back to A1)
+    expect(page.locator("#entry-title")).to_contain_text("A3")
+    page.locator('.judge-aspect[data-aspect="A1"]').tap()
     type_number(page, "4.5")
     page.get_by_test_id("submit").tap()
-    expect(page.get_by_test_id("confirm")).to_have_text("已保存 4.50 · 第2版 · 该项已完成")
+    expect(page.get_by_test_id("confirm")).to_have_text("1号 张三 · A1：已保存 4.50 · 第2版 · 该项已完成")
 
     marks = {(m["aspect_code"], m["judge_id"]): (m["value"], m["version"]) for m in api_marks(server, world, "c1")}
     assert marks == {("A2", world.judges["j1"].id): ("2", 1), ("A1", world.judges["j1"].id): ("4.50", 2)}
@@ -195,6 +197,62 @@ def test_qr_sign_in_then_judgement_and_measurement(live, browser, tablets, artef
     page.locator('.judge-key-judgement[data-value="3"]').tap()
     page.screenshot(path=str(artefacts / "judge-pad-judgement-768x1024.png"))
     assert tablet.errors == []
+
+
+# --- where the tablet opens, finding a competitor, moving on after 保存, the aspect's own words --------------
+
+def test_the_tablet_opens_where_marking_is_open_finds_and_moves_on(server, browser, tablets, artefacts):
+    scheme = copy.deepcopy(DESCRIBED)
+    worded = "线槽整齐、线号清晰；0 差 · 1 合格 · 2 良好 · 3 优秀"
+    scheme["components"][0]["modules"][0]["aspects"][1]["description"] = worded
+    world = served_world(server, scheme=scheme, extra_competitors=9)
+    lock(server, world, "A")  # module A is locked before the judge opens the tablet
+    tablet = tablets()
+    page = open_worklist(tablet, server, world, qr_link(browser, server, world, "j1"))
+
+    # it opens on B, the first module still taking marks, not on the locked A
+    expect(page.locator('.judge-module[aria-pressed="true"]')).to_have_attribute("data-module", "B")
+
+    # search by bib (its start) and by name; Enter opens the one competitor found
+    search = page.get_by_test_id("search")
+    search.fill("1")
+    expect(page.locator(".judge-tile")).to_have_count(4)  # 1, 10, 11, 12
+    search.fill("李四")
+    expect(page.locator(".judge-tile")).to_have_count(1)
+    search.press("Enter")
+    expect(page.get_by_test_id("pad-competitor")).to_have_text("2号 李四")
+    search.fill("不存在")
+    expect(page.locator(".judge-tile")).to_have_count(0)
+    expect(page.get_by_test_id("competitors")).to_contain_text("没有找到“不存在”")
+    search.fill("")
+    expect(page.locator(".judge-tile")).to_have_count(12)
+
+    # after 保存 the pad moves on to the next competitor with B1 still open, and says what it stored
+    type_number(page, "2.5")
+    page.get_by_test_id("submit").tap()
+    expect(page.get_by_test_id("confirm")).to_have_text("2号 李四 · B1：已保存 2.50 · 第1版 · 该项已完成")
+    expect(page.get_by_test_id("pad-competitor")).to_have_text("3号 王五")
+    expect(page.locator("#entry-title")).to_contain_text("B1")
+    assert api_marks(server, world, "c2", "B1")[0]["value"] == "2.50"
+
+    # the judgement keys use the aspect's own words for 0–3 where its description gives them
+    response = requests.post(f"{server.url}/api/v1/contests/{world.contest_id}/modules/A/unlock", timeout=10,
+                             json={"reason": "复核"}, headers=world.judges["chief"].headers)
+    assert response.status_code == 200, response.text
+    page.reload()
+    choose(page, world, "c1", "A", "A2")
+    expect(page.locator("#keys-judgement .judge-key-small")).to_have_text(["差", "合格", "良好", "优秀"])
+    page.screenshot(path=str(artefacts / "judge-search-and-words-1024x768.png"))
+    assert tablet.errors == []
+
+
+def test_judgement_keys_keep_the_standard_words_without_the_aspects_own(live, browser, tablets):
+    server, world = live
+    tablet = tablets()
+    page = open_worklist(tablet, server, world, qr_link(browser, server, world, "j1"))
+    choose(page, world, "c1", "A", "A2")
+    expect(page.locator("#keys-judgement .judge-key-small")).to_have_text(
+        ["低于行业标准", "达到行业标准", "高于行业标准", "卓越"])
 
 
 # --- offline: queued on the device, survives a reload, stored exactly once ------------------------------
@@ -251,11 +309,11 @@ def test_offline_marks_survive_a_reload_and_are_stored_exactly_once(live, browse
     choose(page, world, "c2", "A", "A1")
     type_number(page, "3.25")
     page.get_by_test_id("submit").tap()
-    expect(page.get_by_test_id("confirm")).to_have_text("已存入本机，待发送：3.25。网络恢复后自动发送。")
+    expect(page.get_by_test_id("confirm")).to_contain_text("A1：已存入本机，待发送：3.25。网络恢复后自动发送。")
     page.locator('.judge-aspect[data-aspect="A2"]').tap()
     page.locator('.judge-key-judgement[data-value="1"]').tap()
     page.get_by_test_id("submit").tap()
-    expect(page.get_by_test_id("confirm")).to_have_text("已存入本机，待发送：1。网络恢复后自动发送。")
+    expect(page.get_by_test_id("confirm")).to_contain_text("A2：已存入本机，待发送：1。网络恢复后自动发送。")
     expect(health).to_have_text("离线 · 2 条待发送")
     expect(tile(page, world, "c2")).to_have_attribute("data-mark", "pending")
     expect(page.locator('.judge-aspect[data-aspect="A1"] .judge-chip-pending')).to_have_text("待发送 3.25")
@@ -316,7 +374,7 @@ def test_refusals_show_the_reason_and_the_current_value(live, browser, tablets, 
     assert response.status_code == 201
     type_number(page, "4")
     page.get_by_test_id("submit").tap()
-    expect(confirm).to_have_text("未保存：该数值已被其他裁判修改 · 当前值 2.00（第1版）")
+    expect(confirm).to_contain_text("A1：未保存：该数值已被其他裁判修改 · 当前值 2.00（第1版）")
     expect(page.get_by_test_id("refused")).to_contain_text("当前值 2.00（第1版）")
     expect(page.locator('.judge-aspect[data-aspect="A1"] .judge-aspect-value')).to_have_text("2.00")
     assert api_marks(server, world, "c1", "A1")[0]["value"] == "2.00"
@@ -336,11 +394,11 @@ def test_refusals_show_the_reason_and_the_current_value(live, browser, tablets, 
     choose(page, world, "c2", "A", "A2")
     page.locator('.judge-key-judgement[data-value="3"]').tap()
     page.get_by_test_id("submit").tap()
-    expect(confirm).to_have_text("已存入本机，待发送：3。网络恢复后自动发送。")
+    expect(confirm).to_contain_text("A2：已存入本机，待发送：3。网络恢复后自动发送。")
     lock(server, world, "A")
     expect(page.get_by_test_id("entry-locked")).to_be_visible()
     outage.mode = "up"
-    expect(confirm).to_have_text("未保存：该模块已被裁判长锁定", timeout=15000)
+    expect(confirm).to_contain_text("A2：未保存：该模块已被裁判长锁定", timeout=15000)
     outage.stop()
     refused = page.get_by_test_id("refused")
     expect(refused).to_contain_text("该模块已被裁判长锁定")

@@ -20,6 +20,7 @@ const model = {
   input: '',
   choice: null,
   lastKey: null,
+  search: '',
 };
 
 // --- helpers ----------------------------------------------------------------------------------------
@@ -123,8 +124,51 @@ async function load() {
     if (error.status === 401) notice(text.signInAgain, 'error');
   }
   if (!model.data) return;
-  if (!model.module || !moduleByCode(model.module)) model.module = model.data.modules[0]?.code ?? null;
+  if (!model.module || !moduleByCode(model.module)) model.module = firstOpenModule()?.code ?? null;
   render();
+}
+
+// The module a judge starts in: the first one still taking marks with aspects of theirs, not a locked one.
+function firstOpenModule() {
+  const modules = model.data.modules;
+  return modules.find((m) => !m.locked && m.open !== false && aspectsIn(m.code).length)
+    ?? modules.find((m) => aspectsIn(m.code).length) ?? modules[0];
+}
+
+// What is still to enter in this module: an aspect with no value and nothing waiting in the queue.
+const isOpen = (c, code) => markOf(c, code)?.value == null && !pendingFor(c.id, code);
+
+// After 保存: the next open aspect of this competitor, else the next competitor (in tile order) with one.
+function advance(competitor, aspectCode) {
+  const aspects = aspectsIn(model.module).map((a) => a.code);
+  const rest = aspects.slice(aspects.indexOf(aspectCode) + 1).concat(aspects.slice(0, aspects.indexOf(aspectCode)));
+  const same = rest.find((code) => isOpen(competitor, code));
+  if (same) { model.aspectCode = same; return; }
+  const competitors = model.data.competitors.filter((c) => c.status === 'active');
+  const at = competitors.findIndex((c) => c.id === competitor.id);
+  const order = competitors.slice(at + 1).concat(competitors.slice(0, Math.max(at, 0)));
+  const next = order.find((c) => aspects.some((code) => isOpen(c, code)));
+  if (!next) return;
+  model.competitorId = next.id;
+  model.aspectCode = aspects.find((code) => isOpen(next, code));
+}
+
+// The tile search: a bib or marking number (its start), or a name where names are shown.
+function matchesSearch(c) {
+  const query = model.search.trim().toLowerCase();
+  if (!query) return true;
+  if (String(tileNumber(c)).toLowerCase().startsWith(query)) return true;
+  return !model.data.contest.blind && typeof c.name === 'string' && c.name.toLowerCase().includes(query);
+}
+
+// An aspect's own words for 0–3 where its description lists them ("0 差 · 1 合格 · 2 良好 · 3 优秀");
+// otherwise the WorldSkills standard's.
+const WORD = '([^\\s·;；,，、0-9]+)';
+const SEP = '\\s*[·;；,，、]?\\s*';
+const DESCRIPTORS = new RegExp(`0\\s*${WORD}${SEP}1\\s*${WORD}${SEP}2\\s*${WORD}${SEP}3\\s*${WORD}`);
+function judgementWords(aspect) {
+  const found = DESCRIPTORS.exec(aspect.description ?? '');
+  return found ? found.slice(1, 5) : [0, 1, 2, 3].map((v) => text[`judgement${v}`]);
 }
 
 function applyLock(moduleCode, locked) {
@@ -193,9 +237,15 @@ function renderTiles() {
     return;
   }
   let done = 0;
-  list.replaceChildren(...competitors.map((c) => {
+  for (const c of competitors) if (tileMark(c)[0] === 'done') done += 1;
+  const shown = competitors.filter(matchesSearch);
+  if (!shown.length) {
+    list.replaceChildren(el('li', { class: 'judge-empty', text: format(text.noMatch, { query: model.search.trim() }) }));
+    $('summary').textContent = format(text.summary, { done, total: competitors.length });
+    return;
+  }
+  list.replaceChildren(...shown.map((c) => {
     const [kind, label] = tileMark(c);
-    if (kind === 'done') done += 1;
     const button = el('button', {
       type: 'button', class: 'judge-tile', 'data-id': c.id, 'data-mark': kind, 'data-status': c.status,
       'aria-pressed': String(c.id === model.competitorId),
@@ -280,11 +330,12 @@ function renderEntry(competitor, aspect) {
   $('keys-judgement').hidden = !judgement;
   $('keys-numeric').hidden = judgement;
   if (judgement) {
+    const words = judgementWords(aspect);
     $('keys-judgement').replaceChildren(...aspect.values.map((v) => {
       const button = el('button', {
         type: 'button', class: 'judge-key judge-key-judgement', 'data-value': v,
         'aria-pressed': String(model.choice === v), disabled: !!closed,
-      }, el('span', { class: 'judge-key-big', text: v }), el('span', { class: 'judge-key-small', text: text[`judgement${v}`] }));
+      }, el('span', { class: 'judge-key-big', text: v }), el('span', { class: 'judge-key-small', text: words[Number(v)] ?? '' }));
       button.addEventListener('click', () => { model.choice = v; hideError(); renderEntry(competitor, aspect); });
       return button;
     }));
@@ -409,13 +460,17 @@ async function submit() {
   });
   model.lastKey = item.key;
   clearEntry();
-  confirmLine(text.sending, 'sending');
+  advance(competitor, aspect.code);
+  confirmLine(`${whatOf(item)}${text.sending}`, 'sending');
   render();
   await queue.flush();
   if (queue.pending(contestId).some((i) => i.key === item.key) && model.lastKey === item.key) {
-    confirmLine(format(text.queued, { value }), 'queued');
+    confirmLine(`${whatOf(item)}${format(text.queued, { value })}`, 'queued');
   }
 }
+
+// The pad has moved on after 保存, so each confirmation names the entry it is about.
+const whatOf = (item) => `${item.label} · ${item.aspect_code}：`;
 
 // --- the queue, the live connection, the health indicator ------------------------------------------
 const queue = new MarkQueue(config.userId, {
@@ -423,14 +478,14 @@ const queue = new MarkQueue(config.userId, {
   onStored(item, answer) {
     applyStored(item, answer);
     if (item.key === model.lastKey) {
-      confirmLine(format(text.stored, {
+      confirmLine(`${whatOf(item)}${format(text.stored, {
         value: answer.mark.value, version: answer.mark.version, state: text[`state_${answer.aspect.state}`] ?? answer.aspect.state,
-      }), 'stored');
+      })}`, 'stored');
     }
     if (model.data) render();
   },
   onRefused(item) {
-    if (item.key === model.lastKey) confirmLine(format(text.refused, { reason: reasonOf(item) }), 'refused');
+    if (item.key === model.lastKey) confirmLine(`${whatOf(item)}${format(text.refused, { reason: reasonOf(item) })}`, 'refused');
     load();
   },
   onAuth() { notice(text.signInAgain, 'error'); },
@@ -475,3 +530,10 @@ document.addEventListener('keydown', (event) => {
 document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') { load(); queue.flush(); } });
 setInterval(() => { if (navigator.onLine && document.visibilityState === 'visible') load(); }, 60000);
 load();
+
+$('search').addEventListener('input', (event) => { model.search = event.target.value; if (model.data) renderTiles(); });
+$('search').addEventListener('keydown', (event) => {  // Enter opens the one competitor the search found
+  if (event.key !== 'Enter' || !model.data) return;
+  const found = model.data.competitors.filter(matchesSearch);
+  if (found.length === 1) selectCompetitor(found[0].id);
+});
