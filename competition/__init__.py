@@ -52,6 +52,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         database.green_psycopg()  # a no-op unless gevent has patched the process
     from competition import api, health, i18n, live, logs, models, security, web  # noqa: F401
     from competition.extensions import db, migrate
+    from competition.services import audit_chain
 
     logs.init_app(app)
     db.init_app(app)
@@ -61,5 +62,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     api.init_app(app)
     web.init_app(app)
     live.init_app(app)
+    audit_chain.init_app(app)
     app.register_blueprint(health.bp)
     return app

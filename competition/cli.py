@@ -61,14 +61,14 @@ def audit_group() -> None:
 @audit_group.command("verify")
 @with_appcontext
 def audit_verify() -> None:
-    """Recompute the hash chain; exit 1 and name the first tampered entry if it is broken."""
+    """Recompute every hash chain; exit 1 and name the first tampered entry and its chain if one is broken."""
     from competition.services import audit
 
     result = audit.verify(db.session)
     if result.ok:
         click.echo(f"audit chain ok: {result.entries} entries")
         return
-    click.echo(f"audit chain BROKEN: first bad entry is seq {result.first_bad_seq} "
+    click.echo(f"audit chain BROKEN: first bad entry is seq {result.first_bad_seq} of the {result.chain} chain "
                f"({result.entries} entries verified before it)", err=True)
     sys.exit(1)
 

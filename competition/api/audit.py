@@ -18,11 +18,14 @@ blp = Blueprint("audit", __name__, description="The append-only, hash-chained au
 
 class AuditQuery(Strict):
     contest_id = Id()
+    after_id = fields.Integer(load_default=0, validate=validate.Range(0, 2**63 - 1))
     after_seq = fields.Integer(load_default=0, validate=validate.Range(0, 2**63 - 1))
     limit = fields.Integer(load_default=500, validate=validate.Range(0, 2**31 - 1))
 
 
 class AuditEntryOut(Out):
+    id = fields.Integer(required=True)
+    chain = fields.String(required=True, attribute="chain_name")
     seq = fields.Integer(required=True)
     at = fields.DateTime(required=True)
     actor = fields.String(required=True)
@@ -39,6 +42,7 @@ class VerifyOut(Out):
     ok = fields.Boolean(required=True)
     entries = fields.Integer(required=True)
     first_bad_seq = fields.Integer()
+    chain = fields.String()
 
 
 @blp.route("/audit")
@@ -47,10 +51,14 @@ class AuditLog(MethodView):
     @blp.arguments(AuditQuery, location="query")
     @blp.response(200, AuditEntryOut(many=True))
     def get(self, query):
-        """Entries in `seq` order, optionally of one contest; page with `after_seq` and `limit`."""
-        stmt = select(AuditEntry).where(AuditEntry.seq > query["after_seq"]).order_by(AuditEntry.seq)
+        """One contest's chain in `seq` order (page with `after_seq`), or, without `contest_id`, every
+        linked entry in the order written (each with its chain and its `seq` there; page with `after_id`)."""
         if "contest_id" in query:
-            stmt = stmt.where(AuditEntry.contest_id == query["contest_id"])
+            stmt = (select(AuditEntry).where(AuditEntry.chain == query["contest_id"],
+                                             AuditEntry.seq > query["after_seq"]).order_by(AuditEntry.seq))
+        else:
+            stmt = (select(AuditEntry).where(AuditEntry.seq > query["after_seq"], AuditEntry.id > query["after_id"])
+                    .order_by(AuditEntry.id))
         return db.session.scalars(stmt.limit(max(1, min(query["limit"], 5000)))).all()
 
 
@@ -59,5 +67,5 @@ class AuditVerify(MethodView):
     @roles_required(*STAFF_ROLES)
     @blp.response(200, VerifyOut)
     def get(self):
-        """Recompute the hash chain; name the first entry that does not match."""
+        """Recompute every chain; name the first entry that does not match, and its chain."""
         return audit.verify(db.session).as_dict()

@@ -1,37 +1,39 @@
-"""Writing and verifying the hash-chained audit log (api.md, Audit).
+"""Writing and verifying the hash-chained audit log (api.md, Audit; operations.md, "Writes scale out").
 
 `record()` queues an entry on the current session. Just before that session commits, the queued
-entries are chained: the single audit_head row is locked (SELECT ... FOR UPDATE on PostgreSQL; on
-SQLite the write transaction already holds the database lock), each entry gets the next `seq`, the
-commit time, and `hash = sha256(canonical JSON of its content + prev_hash)`. Chaining at commit time
-keeps the lock short and the chain in commit order. The entries are part of the same transaction as
-the change they describe, so neither can land without the other.
+entries are written in the same transaction as the change they describe, so neither can land without
+the other. Each entry belongs to its contest's chain or to the system chain (models.audit), and
+competition.services.audit_chain links it there: on SQLite before the commit (the transaction holds
+the only writer's lock anyway), on PostgreSQL just after it, so that writes never wait for one
+another on a chain's head.
+
+`verify()` links whatever is still unlinked, then walks every chain: it names the first entry that
+was edited, inserted, removed or moved, the chain it is in, and a removed tail (each chain's head
+row holds its last seq and hash; the system chain's anchors hold earlier heads of the contest chains).
 """
 from __future__ import annotations
 
 import enum
-import hashlib
-import json
-import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from flask import has_request_context
+from flask import current_app, has_request_context
 from flask_login import current_user
-from sqlalchemy import bindparam, event, insert, select, update
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from competition.extensions import db
 from competition.models import AuditEntry, AuditHead, User
+from competition.models.audit import SYSTEM_CHAIN, chain_name
+from competition.services import audit_chain
+from competition.services.audit_chain import ANCHOR_ACTIONS, GENESIS_HASH, chain_of, entry_hash  # noqa: F401
 
-GENESIS_HASH = "0" * 64
-HEAD_ID = 1
 _PENDING = "audit_pending"
 _CHAINED = "audit_chained"
-log = logging.getLogger("competition.audit")
+_TO_LINK = "audit_to_link"
 
 
 def jsonable(value: Any) -> Any:
@@ -49,20 +51,6 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, float):
         raise TypeError("floats are not allowed in audit entries; use Decimal")
     return value
-
-
-def _format_at(at: datetime) -> str:
-    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def entry_hash(*, seq: int, at: datetime, actor: str, action: str, target: str,
-               contest_id: int | None, before: Any, after: Any, prev_hash: str) -> str:
-    content = {
-        "seq": seq, "at": _format_at(at), "actor": actor, "action": action, "target": target,
-        "contest_id": contest_id, "before": before, "after": after, "prev_hash": prev_hash,
-    }
-    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 @dataclass
@@ -92,49 +80,32 @@ def record(action: str, target: str, *, before: Any = None, after: Any = None,
 
 
 def ensure_head(session: Session) -> None:
-    """Create the chain's head row if it is missing (migrations create it; test databases may not)."""
-    if session.get(AuditHead, HEAD_ID) is None:
-        session.add(AuditHead(id=HEAD_ID, seq=0, hash=GENESIS_HASH))
+    """Create the system chain's head row if it is missing (migrations create it; test databases may not)."""
+    if session.get(AuditHead, SYSTEM_CHAIN) is None:
+        session.add(AuditHead(chain=SYSTEM_CHAIN, seq=0, hash=GENESIS_HASH))
         session.flush()
 
 
-_heads = AuditHead.__table__.c
-_LOCK_HEAD = select(_heads.seq, _heads.hash).where(_heads.id == HEAD_ID).with_for_update()
-_UPDATE_HEAD = update(AuditHead.__table__).where(_heads.id == HEAD_ID).values(seq=bindparam("seq"),
-                                                                             hash=bindparam("hash"))
-_INSERT_ENTRY = insert(AuditEntry.__table__)
-
-
 @event.listens_for(Session, "before_commit")
-def _chain_pending(session: Session) -> None:
+def _write_pending(session: Session) -> None:
     if session.in_nested_transaction():
-        return  # a savepoint; the entries are chained when the real transaction commits
+        return  # a savepoint; the entries are written when the real transaction commits
     pending: list[_Pending] = session.info.pop(_PENDING, [])
     if not pending:
         return
     connection = session.connection()
-    head = connection.execute(_LOCK_HEAD).first()
-    if head is None:
-        connection.execute(insert(AuditHead.__table__), {"id": HEAD_ID, "seq": 0, "hash": GENESIS_HASH})
-    seq, prev_hash = (head.seq, head.hash) if head is not None else (0, GENESIS_HASH)
     at = datetime.now(timezone.utc)
-    rows = []
-    for item in pending:
-        seq += 1
-        digest = entry_hash(seq=seq, at=at, actor=item.actor, action=item.action, target=item.target,
-                            contest_id=item.contest_id, before=item.before, after=item.after, prev_hash=prev_hash)
-        rows.append({"seq": seq, "at": at, "actor_id": item.actor_id, "actor": item.actor, "action": item.action,
-                     "target": item.target, "contest_id": item.contest_id, "before": item.before,
-                     "after": item.after, "prev_hash": prev_hash, "hash": digest})
-        prev_hash = digest
-    # Core statements: this runs in every write transaction, and the ORM's unit of work adds nothing.
-    connection.execute(_INSERT_ENTRY, rows[0] if len(rows) == 1 else rows)
-    connection.execute(_UPDATE_HEAD, {"seq": seq, "hash": prev_hash})
-    cached = session.identity_map.get(session.identity_key(AuditHead, HEAD_ID))
-    if cached is not None:
-        session.expire(cached)
-    chained = [{**{k: v for k, v in row.items() if k != "actor_id"}, "at": at.isoformat()} for row in rows]
-    session.info.setdefault(_CHAINED, []).extend(chained)
+    rows = [{"chain": chain_of(item.contest_id), "seq": None, "at": at, "actor_id": item.actor_id,
+             "actor": item.actor, "action": item.action, "target": item.target, "contest_id": item.contest_id,
+             "before": item.before, "after": item.after, "prev_hash": None, "hash": None} for item in pending]
+    if connection.dialect.name == "sqlite":
+        audit_chain.append_linked(connection, rows)  # linked now, under the writer's lock
+        session.info.setdefault(_CHAINED, []).extend(rows)
+        for head in [obj for obj in session.identity_map.values() if isinstance(obj, AuditHead)]:
+            session.expire(head)
+    else:  # linked right after the commit (audit_chain.Sequencer)
+        connection.execute(audit_chain.INSERT_ENTRY, rows[0] if len(rows) == 1 else rows)
+        session.info.setdefault(_TO_LINK, set()).update(row["chain"] for row in rows)
 
 
 _SAVEPOINTS = "audit_savepoints"
@@ -156,48 +127,109 @@ def _drop_savepoint_entries(session: Session, previous_transaction) -> None:
 
 
 @event.listens_for(Session, "after_commit")
-def _log_chained(session: Session) -> None:
+def _after_commit(session: Session) -> None:
     if session.in_nested_transaction():
         return
-    for entry in session.info.pop(_CHAINED, []):
-        log.info(json.dumps({"audit": entry}, ensure_ascii=False))
+    audit_chain.log_entries(session.info.pop(_CHAINED, []))
+    chains = session.info.pop(_TO_LINK, None)
+    if chains:
+        sequencer = current_app.extensions.get(audit_chain.EXTENSION)
+        if sequencer is not None:
+            sequencer.committed(chains)
+        else:
+            audit_chain.link_after_commit(chains)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_pending(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint rolled back; what was queued before it still stands
-    session.info.pop(_PENDING, None)
-    session.info.pop(_CHAINED, None)
-    session.info.pop(_SAVEPOINTS, None)
+    for key in (_PENDING, _CHAINED, _TO_LINK, _SAVEPOINTS):
+        session.info.pop(key, None)
 
+
+# --- verifying ------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class VerifyResult:
     ok: bool
     entries: int
     first_bad_seq: int | None = None
+    chain: str | None = None
 
     def as_dict(self) -> dict:
         if self.ok:
             return {"ok": True, "entries": self.entries}
-        return {"ok": False, "entries": self.entries, "first_bad_seq": self.first_bad_seq}
+        return {"ok": False, "entries": self.entries, "first_bad_seq": self.first_bad_seq, "chain": self.chain}
 
 
-def verify(session: Session) -> VerifyResult:
-    """Walk the chain in `seq` order; name the first entry that was edited, inserted or removed."""
-    expected_seq, prev_hash, count = 1, GENESIS_HASH, 0
-    rows = session.execute(select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=1000))
-    for entry in rows.scalars():
+class _Broken(Exception):
+    def __init__(self, chain: int, seq: int):
+        self.chain, self.seq = chain, seq
+
+
+@dataclass
+class _Walk:
+    """Where the walk of one chain stands."""
+    chain: int
+    count: int = 0
+    prev_hash: str = GENESIS_HASH
+    anchors: dict[int, str] = field(default_factory=dict)  # seq -> hash, from the system chain
+
+    def step(self, entry) -> None:
+        expected = self.count + 1
+        if entry.seq != expected:
+            raise _Broken(self.chain, min(entry.seq, expected))
         recomputed = entry_hash(seq=entry.seq, at=entry.at, actor=entry.actor, action=entry.action,
                                 target=entry.target, contest_id=entry.contest_id, before=entry.before,
                                 after=entry.after, prev_hash=entry.prev_hash)
-        if entry.seq != expected_seq:
-            return VerifyResult(False, count, min(entry.seq, expected_seq))
-        if entry.prev_hash != prev_hash or entry.hash != recomputed:
-            return VerifyResult(False, count, entry.seq)
-        expected_seq, prev_hash, count = entry.seq + 1, entry.hash, count + 1
-    head = session.get(AuditHead, HEAD_ID)
-    if head is not None and (head.seq != count or head.hash != prev_hash):
-        return VerifyResult(False, count, count + 1)
-    return VerifyResult(True, count)
+        if (chain_of(entry.contest_id) != self.chain or entry.prev_hash != self.prev_hash
+                or entry.hash != recomputed or self.anchors.get(entry.seq, entry.hash) != entry.hash):
+            raise _Broken(self.chain, entry.seq)
+        self.count, self.prev_hash = entry.seq, entry.hash
+
+    def finish(self, head: tuple[int, str] | None) -> None:
+        """The chain's head row and its anchors must end where the entries end."""
+        if head is None and self.count:
+            raise _Broken(self.chain, self.count + 1)
+        head_seq, head_hash = head or (0, GENESIS_HASH)
+        if head_seq != self.count:
+            raise _Broken(self.chain, min(head_seq, self.count) + 1)
+        if head_hash != self.prev_hash:
+            raise _Broken(self.chain, max(self.count, 1))
+        if self.anchors and max(self.anchors) > self.count:
+            raise _Broken(self.chain, self.count + 1)
+
+
+_VERIFIED = (select(AuditEntry.chain, AuditEntry.seq, AuditEntry.at, AuditEntry.actor, AuditEntry.action,
+                    AuditEntry.target, AuditEntry.contest_id, AuditEntry.before, AuditEntry.after,
+                    AuditEntry.prev_hash, AuditEntry.hash)
+             .where(AuditEntry.seq.is_not(None)).order_by(AuditEntry.chain, AuditEntry.seq))
+
+
+def verify(session: Session) -> VerifyResult:
+    """Link what is still unlinked, then walk each chain in `seq` order, the system chain first (its
+    anchors are checked against the contest chains); name the first bad entry and its chain."""
+    if session.get_bind().dialect.name != "sqlite":
+        audit_chain.link_all()
+    heads = {h.chain: (h.seq, h.hash) for h in session.execute(select(AuditHead.chain, AuditHead.seq, AuditHead.hash))}
+    anchors: dict[int, dict[int, str]] = {}
+    total, walk = 0, None
+    try:
+        for entry in session.execute(_VERIFIED.execution_options(yield_per=1000)):
+            if walk is None or entry.chain != walk.chain:
+                if walk is not None:
+                    walk.finish(heads.pop(walk.chain, None))
+                walk = _Walk(entry.chain, anchors=anchors.pop(entry.chain, {}))
+            walk.step(entry)
+            total += 1
+            if entry.chain == SYSTEM_CHAIN and entry.action in ANCHOR_ACTIONS:
+                for chain, head in ((entry.after or {}).get("chains") or {}).items():
+                    anchors.setdefault(int(chain), {})[head["seq"]] = head["hash"]
+        if walk is not None:
+            walk.finish(heads.pop(walk.chain, None))
+        for chain in sorted(set(heads) | set(anchors)):  # chains whose every entry is gone
+            _Walk(chain, anchors=anchors.get(chain, {})).finish(heads.get(chain))
+    except _Broken as broken:
+        return VerifyResult(False, total, broken.seq, chain_name(broken.chain))
+    return VerifyResult(True, total)
