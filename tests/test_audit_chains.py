@@ -128,7 +128,8 @@ def second_contest(app, world) -> tuple[int, dict[str, int]]:
 def test_an_open_transaction_in_one_contest_holds_up_no_other_write(app, client, make_user, backend):
     """A judge's mark in contest A is paused inside its transaction (after its audit entry is written,
     just before it commits), and another connection holds every chain's head row as a linker would.
-    Meanwhile marks in contest B are accepted promptly:
+    Meanwhile marks in contest B, and in contest A for another competitor (whose board is published
+    meanwhile, in these tests' synchronous mode), are accepted promptly:
     with a 3 s lock timeout on every connection, any wait on a lock would fail them."""
     from sqlalchemy import event
     from sqlalchemy.orm import Session
@@ -180,6 +181,7 @@ def test_an_open_transaction_in_one_contest_holds_up_no_other_write(app, client,
         started = time.monotonic()
         answers["other contest"] = [put(client, b_id, b_competitors[key], f"{n}.50")
                                     for n, key in enumerate(("c1", "c2", "c1"), start=1)]
+        answers["other competitor"] = [put(client, world.contest_id, world.competitors["c2"], "3.00")]
         elapsed = time.monotonic() - started
     finally:
         if holder is not None:
@@ -189,9 +191,10 @@ def test_an_open_transaction_in_one_contest_holds_up_no_other_write(app, client,
         thread.join(30)
         event.remove(Session, "before_commit", _pause)
     assert [r.status_code for r in answers["other contest"]] == [201, 201, 200]
+    assert [r.status_code for r in answers["other competitor"]] == [201]
     assert elapsed < 3, elapsed  # no lock waited for (a 3 s lock timeout would have failed it anyway)
     assert answers["paused"].status_code == 201
     body = client.get("/api/v1/audit/verify", headers=world.organizer.headers).get_json()
     assert body["ok"] is True
     entries = client.get(f"/api/v1/audit?contest_id={world.contest_id}", headers=world.organizer.headers).get_json()
-    assert sum(e["action"] == "mark.put" for e in entries) == 2
+    assert sum(e["action"] == "mark.put" for e in entries) == 3

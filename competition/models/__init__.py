@@ -1,7 +1,7 @@
 """The database layer: one module per aggregate; importing this package registers every model."""
 from competition.models.appeal import Appeal
 from competition.models.audit import AuditEntry, AuditHead
-from competition.models.board import BoardEvent, BoardView, Standing
+from competition.models.board import BoardEvent, BoardPublished, BoardView, Standing
 from competition.models.competitor import Competitor, CompetitorMember
 from competition.models.contest import Contest, ContestJudge, ContestState, ModuleLock
 from competition.models.enterprise import Enterprise
@@ -15,8 +15,9 @@ from competition.models.promotion import Certificate, CertificateSerial, Promoti
 from competition.models.user import ApiToken, LoginFailure, Role, User, UserSession
 
 __all__ = [
-    "Appeal", "ApiToken", "AuditEntry", "AuditHead", "BoardEvent", "BoardView", "Certificate", "CertificateSerial",
-    "Competitor", "CompetitorMember", "Contest", "ContestAward", "ContestJudge", "ContestState", "Enterprise", "Event", "Grade",
+    "Appeal", "ApiToken", "AuditEntry", "AuditHead", "BoardEvent", "BoardPublished", "BoardView", "Certificate",
+    "CertificateSerial", "Competitor", "CompetitorMember", "Contest", "ContestAward", "ContestJudge", "ContestState",
+    "Enterprise", "Event", "Grade",
     "GradeScheme", "IdempotencyRecord", "LoginFailure", "Mark", "MarkRevision", "ModuleLock", "Occupation",
     "Person", "PersonGrade", "Promotion", "Role", "Standing", "User", "UserSession",
 ]

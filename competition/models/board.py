@@ -1,7 +1,8 @@
 """Standings caches and the live boards' durable sequence and event log (live.md).
 
 `Standing` holds one competitor's published figures for one view ("jury" or "public"), kept current
-in the transaction that changes a mark, with a precomputed sortable rank key. `BoardView` holds each
+in the transaction that changes a mark, with a precomputed sortable rank key; `BoardPublished` what
+the boards last sent of it. `BoardView` holds each
 view's sequence number; `BoardEvent` is the append-only log of updates that clients resume from.
 """
 from __future__ import annotations
@@ -41,9 +42,23 @@ class Standing(db.Model):
     # competition.domain.ranking.storage_keys: equal perf_keys share a rank; order_key is board order.
     perf_key: Mapped[str] = mapped_column(SORT_KEY, default="")
     order_key: Mapped[str] = mapped_column(SORT_KEY, default="")
-    dirty: Mapped[bool] = mapped_column(default=True)  # changed since the last published update
-    published_rank: Mapped[int | None]
-    published_hash: Mapped[str | None] = mapped_column(String(64))
+    # Raised by every change of the row (in the transaction that changes it); the board publisher
+    # records in BoardPublished which version it last published, and never writes this row.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+
+class BoardPublished(db.Model):
+    """What the live boards last published of a standings row: written only by the publisher (under
+    its view's lock), so that publishing never takes a lock a mark holds, nor a mark one of its."""
+
+    __tablename__ = "board_published"
+
+    standing_id: Mapped[int] = mapped_column(ForeignKey("standings.id", ondelete="CASCADE"), primary_key=True,
+                                             autoincrement=False)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
+    hash: Mapped[str] = mapped_column(String(64))
+    rank: Mapped[int | None]
+    version: Mapped[int]
 
 
 class BoardView(db.Model):

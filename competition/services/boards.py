@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, or_, select
 
 from competition.extensions import db
-from competition.models import BoardEvent, BoardView, Contest, ContestState, Standing
+from competition.models import BoardEvent, BoardPublished, BoardView, Contest, ContestState, Standing
 from competition.models.board import VIEWS
 from competition.services import standings
 
@@ -67,7 +67,10 @@ def freezing_between(since: datetime, until: datetime) -> list[Contest]:
 
 
 def dirty_contests() -> set[int]:
-    return set(db.session.scalars(select(Standing.contest_id).where(Standing.dirty).distinct()))
+    """Contests with a standings row changed since the boards last published it."""
+    return set(db.session.scalars(
+        select(Standing.contest_id).outerjoin(BoardPublished, BoardPublished.standing_id == Standing.id)
+        .where(or_(BoardPublished.standing_id.is_(None), BoardPublished.version != Standing.version)).distinct()))
 
 
 def ensure_views(contest_id: int) -> None:
@@ -93,10 +96,22 @@ def _lock_view(contest_id: int, view: str) -> BoardView:
     return board
 
 
-_standings = Standing.__table__.c
-_PUBLISHED = (update(Standing.__table__).where(_standings.id == bindparam("b_id"))
-              .values(published_hash=bindparam("published_hash"), published_rank=bindparam("published_rank"),
-                      dirty=False))
+_published = BoardPublished.__table__.c
+_PUBLISHED_OF = select(_published.standing_id, _published.hash, _published.rank, _published.version).where(
+    _published.contest_id == bindparam("contest_id"))
+
+
+def _record_published(rows: list[dict[str, Any]]) -> None:
+    """Upsert the publisher's own bookkeeping (BoardPublished): marks never write these rows."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    statement = dialect_insert(BoardPublished.__table__)
+    statement = statement.on_conflict_do_update(index_elements=["standing_id"], set_={
+        name: statement.excluded[name] for name in ("hash", "rank", "version")})
+    connection.execute(statement, rows)
 
 
 def publish(contest_id: int) -> list[dict[str, Any]]:
@@ -107,18 +122,24 @@ def publish(contest_id: int) -> list[dict[str, Any]]:
         return []
     updates = []
     people = standings.identities(contest_id)
-    published = []  # (standing id, what it now stands published as)
+    published = []  # what each standings row now stands published as
+    before = None
     for view in VIEWS:
         board = _lock_view(contest_id, view)
+        if before is None:  # read under the first view's lock: another publisher of this contest is done
+            before = {r.standing_id: r for r in db.session.connection().execute(_PUBLISHED_OF,
+                                                                                {"contest_id": contest_id})}
         changed = []
         for standing, row in standings.view_rows(contest, view, standings.options_for(contest, view), people):
             digest = standings.row_hash(row)
-            if digest != standing.published_hash:
+            last = before.get(standing.id)
+            if last is None or digest != last.hash:
                 changed.append(row)
-                published.append({"b_id": standing.id, "published_hash": digest, "published_rank": row["rank"]})
-            elif standing.dirty:
-                published.append({"b_id": standing.id, "published_hash": digest,
-                                  "published_rank": standing.published_rank})
+                published.append({"standing_id": standing.id, "contest_id": contest_id, "hash": digest,
+                                  "rank": row["rank"], "version": standing.version})
+            elif last.version != standing.version:
+                published.append({"standing_id": standing.id, "contest_id": contest_id, "hash": digest,
+                                  "rank": last.rank, "version": standing.version})
         if not changed:
             continue
         prev_seq, board.seq = board.seq, board.seq + 1
@@ -130,10 +151,7 @@ def publish(contest_id: int) -> list[dict[str, Any]]:
         updates.append({"contest_id": contest_id, "view": view, "seq": board.seq, "prev_seq": prev_seq,
                         "rows": changed})
     if published:
-        # In id order, as marks write a competitor's rows (jury, then public): concurrent marks and
-        # publishes on PostgreSQL then take the row locks in one order and cannot deadlock.
-        db.session.connection().execute(_PUBLISHED, sorted(published, key=lambda p: p["b_id"]))
-        standings.expire_cached(contest_id=contest_id)
+        _record_published(sorted(published, key=lambda p: p["standing_id"]))
     db.session.flush()
     return updates
 

@@ -101,7 +101,7 @@ def _columns(contest: Contest, competitor, figures: Figures | None) -> dict[str,
     perf_key, order_key = storage_keys(rank_input, contest.tie_breakers or [])
     return {"total": figures.total, "components": figures.components, "modules": figures.modules,
             "complete": figures.complete, "aspects_complete": figures.aspects_complete,
-            "ranked": competitor.status == "active", "perf_key": perf_key, "order_key": order_key, "dirty": True}
+            "ranked": competitor.status == "active", "perf_key": perf_key, "order_key": order_key}
 
 
 def _store(contest: Contest, competitor: Competitor, view: str, figures: Figures | None,
@@ -111,6 +111,7 @@ def _store(contest: Contest, competitor: Competitor, view: str, figures: Figures
         db.session.add(standing)
     for name, value in _columns(contest, competitor, figures).items():
         setattr(standing, name, value)
+    standing.version = (standing.version or 0) + 1
     return standing
 
 
@@ -194,8 +195,9 @@ def follow_status_while_frozen(contest: Contest, competitor: Competitor) -> None
         return
     frozen = Figures({}, public.total, public.components, public.modules, public.complete, public.aspects_complete)
     columns = _columns(contest, competitor, frozen)
-    for name in ("ranked", "perf_key", "order_key", "dirty"):
+    for name in ("ranked", "perf_key", "order_key"):
         setattr(public, name, columns[name])
+    public.version += 1
 
 
 def expire_cached(**match: int) -> None:
@@ -209,8 +211,9 @@ _standings = Standing.__table__.c
 _STANDING_KEY = (_standings.competitor_id == bindparam("b_competitor_id")) & (_standings.view == bindparam("b_view"))
 _STANDING_ID = select(_standings.id).where(_STANDING_KEY)
 _STANDING_VIEWS = select(_standings.view).where(_standings.competitor_id == bindparam("b_competitor_id"))
-_FIGURES = {name: bindparam(name) for name in ("total", "components", "modules", "complete", "aspects_complete",
-                                               "ranked", "perf_key", "order_key", "dirty")}
+_FIGURES = {**{name: bindparam(name) for name in ("total", "components", "modules", "complete",
+                                                  "aspects_complete", "ranked", "perf_key", "order_key")},
+            "version": _standings.version + 1}
 _UPDATE_STANDING = update(Standing.__table__).where(_STANDING_KEY).values(_FIGURES)
 _UPDATE_STANDINGS = (update(Standing.__table__)  # every view's row (VIEWS): a competitor has one of each
                      .where(_standings.competitor_id == bindparam("b_competitor_id")).values(_FIGURES))
@@ -336,7 +339,7 @@ def row_hash(row: Mapping[str, Any]) -> str:
 
 _BOARD = (select(*(Standing.__table__.c[name] for name in (
     "id", "competitor_id", "total", "components", "modules", "complete", "aspects_complete", "ranked", "perf_key",
-    "published_hash", "published_rank", "dirty")))
+    "version")))
     .where(Standing.__table__.c.contest_id == bindparam("contest_id"), Standing.__table__.c.view == bindparam("view"))
     .order_by(Standing.__table__.c.order_key))
 
