@@ -12,8 +12,11 @@ When the background task publishes:
 - the first change after a quiet spell goes out after a short settling wait (`settle`, 5 ms), which
   gathers changes committed at the same moment;
 - while the board is busy, publishes are spaced by a coalescing window (bursts of marks become one
-  update), 50 ms from the end of one round of publishing to the next, widened while publishing is
-  costly (a burst of marks on a large board) up to live.md's 200 ms.
+  update), 50 ms from the start of one round of publishing to the start of the next, widened while
+  publishing is costly (a burst of marks on a large board) up to live.md's 200 ms. Measured from the
+  start, a slow round (a busy process answers each of its queries late) is never followed by a whole
+  window more: under 30 marks/s a mark reached spectators a round plus a window after it, about once
+  a second (issue 26).
 
 With `COMPETITION_LIVE_SYNC` (tests) the publish happens right after the commit, in the same thread.
 """
@@ -65,7 +68,7 @@ def coalescing_window(base: float, publishing: float) -> float:
 
 def publish_delay(since_last_round: float, settle: float, window: float) -> float:
     """How long a woken publisher waits: at least `settle`, and until `window` has passed since its
-    last round of publishing ended."""
+    last round of publishing began."""
     return max(settle, window - since_last_round)
 
 
@@ -82,7 +85,7 @@ class Broadcaster:
         self.window = float(app.config.get("COMPETITION_LIVE_COALESCE_SECONDS", 0.05))
         self.settle = float(app.config.get("COMPETITION_LIVE_SETTLE_SECONDS", 0.005))
         self.busy_window = self.window  # widened while publishing is costly (see _run)
-        self._last_round = float("-inf")  # when the last round of publishing ended (monotonic)
+        self._last_round = float("-inf")  # when the last round of publishing began (monotonic)
         self.sweep_seconds = float(app.config.get("COMPETITION_LIVE_SWEEP_SECONDS", 2.0))
         self._pending: set[int] = set()
         self._wakeup = None
@@ -147,12 +150,12 @@ class Broadcaster:
                     tender.quiet()  # nothing changed for a sweep interval: a full collection may run now
             self._publishing = 0.0
             pending, self._pending = self._pending, set()
+            if pending:
+                self._last_round = time.monotonic()
             for contest_id in pending:
                 if not self.flush(contest_id):
                     self._pending.add(contest_id)
             self.busy_window = coalescing_window(self.window, self._publishing)
-            if pending:
-                self._last_round = time.monotonic()
             if time.monotonic() >= self._next_freeze_check:  # after the round: never holds up a publish
                 self._next_freeze_check = time.monotonic() + FREEZE_CHECK_SECONDS
                 self.announce_freezes(datetime.now(timezone.utc))
