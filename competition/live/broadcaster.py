@@ -152,15 +152,19 @@ class Broadcaster:
             pending, self._pending = self._pending, set()
             if pending:
                 self._last_round = time.monotonic()
+            refused = False
             for contest_id in pending:
-                if not self.flush(contest_id):
+                outcome = self.flush(contest_id, wait=False)
+                if outcome is not True:
                     self._pending.add(contest_id)
+                    refused = refused or outcome is False
             self.busy_window = coalescing_window(self.window, self._publishing)
             if time.monotonic() >= self._next_freeze_check:  # after the round: never holds up a publish
                 self._next_freeze_check = time.monotonic() + FREEZE_CHECK_SECONDS
                 self.announce_freezes(datetime.now(timezone.utc))
             if self._pending:
-                socketio.sleep(1)  # the database refused; try again shortly
+                # the database refused: try again shortly; another process was publishing: a window on
+                socketio.sleep(1 if refused else self.busy_window)
                 self._wakeup.set()
 
     def _dirty_contests(self) -> set[int]:
@@ -175,15 +179,19 @@ class Broadcaster:
             finally:
                 db.session.remove()
 
-    def flush(self, contest_id: int) -> bool:
-        """Publish and send a contest's pending board updates. False when it must be retried."""
+    def flush(self, contest_id: int, *, wait: bool = True) -> bool | None:
+        """Publish and send a contest's pending board updates. False when it must be retried; None
+        (with `wait=False`) when another process is publishing the contest right now."""
         started = time.monotonic()
         with self.app.app_context():
             try:
-                updates = boards.publish(contest_id)
+                updates = boards.publish(contest_id, wait=wait)
                 contest = db.session.get(Contest, contest_id)
                 blind = bool(contest and access.is_blind(contest))
                 db.session.commit()
+            except boards.Busy:
+                db.session.rollback()
+                return None
             except Exception:
                 db.session.rollback()
                 log.exception("publishing board updates for contest %s failed", contest_id)

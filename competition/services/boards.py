@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, or_, select
+from sqlalchemy.exc import OperationalError
 
 from competition.extensions import db
 from competition.models import BoardEvent, BoardPublished, BoardView, Contest, ContestState, Standing
@@ -86,9 +87,18 @@ def current_seq(contest_id: int, view: str) -> int:
                                                          BoardView.view == view)) or 0
 
 
-def _lock_view(contest_id: int, view: str) -> BoardView:
-    board = db.session.scalar(select(BoardView).where(BoardView.contest_id == contest_id, BoardView.view == view)
-                              .with_for_update())
+class Busy(Exception):
+    """Another process is publishing this contest's board right now (publish(wait=False))."""
+
+
+def _lock_view(contest_id: int, view: str, *, wait: bool = True) -> BoardView:
+    query = select(BoardView).where(BoardView.contest_id == contest_id, BoardView.view == view)
+    try:
+        board = db.session.scalar(query.with_for_update(nowait=not wait))
+    except OperationalError as error:
+        if getattr(error.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+            raise Busy(contest_id) from error
+        raise
     if board is None:
         board = BoardView(contest_id=contest_id, view=view, seq=0)
         db.session.add(board)
@@ -114,9 +124,14 @@ def _record_published(rows: list[dict[str, Any]]) -> None:
     connection.execute(statement, rows)
 
 
-def publish(contest_id: int) -> list[dict[str, Any]]:
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+def publish(contest_id: int, *, wait: bool = True) -> list[dict[str, Any]]:
     """Publish what changed since the last update, one update per view that changed; the caller
-    commits and then sends the returned `board:update` payloads."""
+    commits and then sends the returned `board:update` payloads. With `wait=False`, raise Busy
+    rather than wait while another process publishes this contest (it holds the views' locks): the
+    background publisher then tries again a window later, and no publisher waits on another's lock."""
     contest = db.session.get(Contest, contest_id)
     if contest is None:
         return []
@@ -125,7 +140,7 @@ def publish(contest_id: int) -> list[dict[str, Any]]:
     published = []  # what each standings row now stands published as
     before = None
     for view in VIEWS:
-        board = _lock_view(contest_id, view)
+        board = _lock_view(contest_id, view, wait=wait)
         if before is None:  # read under the first view's lock: another publisher of this contest is done
             before = {r.standing_id: r for r in db.session.connection().execute(_PUBLISHED_OF,
                                                                                 {"contest_id": contest_id})}
