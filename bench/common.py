@@ -141,18 +141,42 @@ def build_contest(database_url: str, instance: Path, *, competitors: int, aspect
                   marks_per_competitor: int = 0, **env_extra: str) -> BenchContest:
     """A running contest of `competitors` × `aspects` measurement aspects (max 10), made through the
     migrations and bulk inserts; standings and boards built by the real services."""
+    return build_contests(database_url, instance, count=1, competitors=competitors, aspects=aspects, judges=judges,
+                          marks_per_competitor=marks_per_competitor, **env_extra)[0]
+
+
+def build_contests(database_url: str, instance: Path, *, count: int, competitors: int, aspects: int,
+                   judges: int = 1, marks_per_competitor: int = 0, **env_extra: str) -> list[BenchContest]:
+    """`count` running contests as build_contest makes one, in one database, each with judges of its own."""
     env = project_env(database_url, instance, **env_extra)
     subprocess.run([PYTHON, "-m", "competition", "db", "upgrade"], env={**os.environ, **env}, check=True,
                    capture_output=True)
     os.environ.update({k: v for k, v in env.items() if k.startswith("COMPETITION_INSTANCE")})
     from competition import create_app
     from competition.extensions import db
-    from competition.models import (Competitor, CompetitorMember, Contest, ContestJudge, ContestState, Enterprise,
-                                    Mark, MarkRevision, Occupation, Person, Role)
-    from competition.services import accounts, boards, standings
+    from competition.models import Enterprise, Occupation
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SOCKETIO_ASYNC_MODE": "threading",
                       "COMPETITION_LIVE_SYNC": True, "COMPETITION_LOG_LEVEL": "WARNING"})
+    with app.app_context():
+        enterprise = Enterprise(code="BENCH", name="基准测试单位", site_code="000001")
+        occupation = Occupation(code="6-31-01-03", edition="2022", name="电工", levels=[5, 4, 3, 2, 1])
+        db.session.add_all([enterprise, occupation])
+        db.session.flush()
+        made = [_make_contest(n, enterprise.id, occupation.id, competitors=competitors, aspects=aspects,
+                              judges=judges, marks_per_competitor=marks_per_competitor) for n in range(count)]
+        db.engine.dispose()
+    return [BenchContest(database_url, contest_id, competitor_ids, codes, tokens, env)
+            for contest_id, competitor_ids, codes, tokens in made]
+
+
+def _make_contest(number: int, enterprise_id: int, occupation_id: int, *, competitors: int, aspects: int,
+                  judges: int, marks_per_competitor: int) -> tuple[int, list[int], list[str], list[str]]:
+    from competition.extensions import db
+    from competition.models import (Competitor, CompetitorMember, Contest, ContestJudge, ContestState, Mark, Person,
+                                    Role)
+    from competition.services import accounts, boards, standings
+
     codes = [f"M{n:03d}" for n in range(aspects)]
     scheme = {"components": [{"code": "P", "name": "操作技能", "weight": "100", "modules": [
         {"code": f"MOD{m}", "name": f"模块{m}", "aspects": [
@@ -160,50 +184,44 @@ def build_contest(database_url: str, instance: Path, *, competitors: int, aspect
             for code in codes[m * 10:(m + 1) * 10]]}
         for m in range((aspects + 9) // 10)]}]}
     now = datetime.now(timezone.utc)
-    with app.app_context():
-        enterprise = Enterprise(code="BENCH", name="基准测试单位", site_code="000001")
-        occupation = Occupation(code="6-31-01-03", edition="2022", name="电工", levels=[5, 4, 3, 2, 1])
-        db.session.add_all([enterprise, occupation])
-        db.session.flush()
-        contest = Contest(name="基准测试竞赛", occupation_id=occupation.id, tier="enterprise",
-                          starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=10), scheme=scheme,
-                          scheme_version=1, state=ContestState.RUNNING, tie_breakers=[])
-        db.session.add(contest)
-        db.session.flush()
-        people = [{"enterprise_id": enterprise.id, "person_no": f"B{n:05d}", "name": f"选手{n}",
-                   "id_type": "护照", "id_number": f"E{n:08d}", "kind": "employee"} for n in range(competitors)]
-        db.session.execute(Person.__table__.insert(), people)
-        person_ids = list(db.session.scalars(db.select(Person.id).order_by(Person.id)))
-        db.session.execute(Competitor.__table__.insert(),
-                           [{"contest_id": contest.id, "bib": str(n + 1), "status": "active",
-                             "created_at": now, "updated_at": now} for n in range(competitors)])
-        competitor_ids = list(db.session.scalars(db.select(Competitor.id).where(Competitor.contest_id == contest.id)
-                                                 .order_by(Competitor.id)))
-        db.session.execute(CompetitorMember.__table__.insert(),
-                           [{"contest_id": contest.id, "competitor_id": c, "person_id": p, "position": 0}
-                            for c, p in zip(competitor_ids, person_ids)])
-        tokens, judge_ids = [], []
-        for n in range(judges):
-            judge = accounts.create_user(username=f"bench_judge{n}", password="bench-password", role=Role.JUDGE)
-            db.session.add(ContestJudge(contest_id=contest.id, user_id=judge.id, chief=n == 0, aspects="all"))
-            tokens.append(accounts.issue_token(judge))
-            judge_ids.append(judge.id)
-        if marks_per_competitor:
-            rows = [{"contest_id": contest.id, "competitor_id": c, "aspect_code": code, "slot": 0,
-                     "judge_id": judge_ids[0], "value": "5.00", "version": 1, "updated_at": now}
-                    for c in competitor_ids for code in codes[:marks_per_competitor]]
-            for start in range(0, len(rows), 20000):
-                db.session.execute(Mark.__table__.insert(), rows[start:start + 20000])
-        db.session.flush()
-        standings.rebuild(contest)
-        boards.ensure_views(contest.id)
-        db.session.flush()
-        boards.publish(contest.id)
-        db.session.commit()
-        contest_id = contest.id
-        db.engine.dispose()
-    del MarkRevision
-    return BenchContest(database_url, contest_id, competitor_ids, codes, tokens, env)
+    contest = Contest(name=f"基准测试竞赛{number + 1}", occupation_id=occupation_id, tier="enterprise",
+                      starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=10), scheme=scheme,
+                      scheme_version=1, state=ContestState.RUNNING, tie_breakers=[])
+    db.session.add(contest)
+    db.session.flush()
+    tag = f"{number:02d}" if number else ""  # the first contest's people and judges keep their old names
+    people = [{"enterprise_id": enterprise_id, "person_no": f"B{tag}{n:05d}", "name": f"选手{n}",
+               "id_type": "护照", "id_number": f"E{tag}{n:08d}", "kind": "employee"} for n in range(competitors)]
+    db.session.execute(Person.__table__.insert(), people)
+    person_ids = list(db.session.scalars(db.select(Person.id).where(Person.person_no.in_(
+        [p["person_no"] for p in people])).order_by(Person.id)))
+    db.session.execute(Competitor.__table__.insert(),
+                       [{"contest_id": contest.id, "bib": str(n + 1), "status": "active",
+                         "created_at": now, "updated_at": now} for n in range(competitors)])
+    competitor_ids = list(db.session.scalars(db.select(Competitor.id).where(Competitor.contest_id == contest.id)
+                                             .order_by(Competitor.id)))
+    db.session.execute(CompetitorMember.__table__.insert(),
+                       [{"contest_id": contest.id, "competitor_id": c, "person_id": p, "position": 0}
+                        for c, p in zip(competitor_ids, person_ids)])
+    tokens, judge_ids = [], []
+    for n in range(judges):
+        judge = accounts.create_user(username=f"bench_judge{tag}{n}", password="bench-password", role=Role.JUDGE)
+        db.session.add(ContestJudge(contest_id=contest.id, user_id=judge.id, chief=n == 0, aspects="all"))
+        tokens.append(accounts.issue_token(judge))
+        judge_ids.append(judge.id)
+    if marks_per_competitor:
+        rows = [{"contest_id": contest.id, "competitor_id": c, "aspect_code": code, "slot": 0,
+                 "judge_id": judge_ids[0], "value": "5.00", "version": 1, "updated_at": now}
+                for c in competitor_ids for code in codes[:marks_per_competitor]]
+        for start in range(0, len(rows), 20000):
+            db.session.execute(Mark.__table__.insert(), rows[start:start + 20000])
+    db.session.flush()
+    standings.rebuild(contest)
+    boards.ensure_views(contest.id)
+    db.session.flush()
+    boards.publish(contest.id)
+    db.session.commit()
+    return contest.id, competitor_ids, codes, tokens
 
 
 def in_process_client(database_url: str):
