@@ -34,7 +34,7 @@ def test_upgrade_head_matches_the_models(empty_database_url):
 
 @pytest.mark.parametrize("tampered", [False, True])
 def test_existing_audit_entries_are_rechained_per_contest(empty_database_url, tampered):
-    """0007: the one chain's entries move, in their order, into their contest's chain or the system
+    """0009: the one chain's entries move, in their order, into their contest's chain or the system
     chain; the old chain is verified first and the system chain's last entry records it, with the
     new contest chains' heads; `audit verify` then passes on the new chains."""
     from datetime import datetime, timedelta, timezone
@@ -51,7 +51,7 @@ def test_existing_audit_entries_are_rechained_per_contest(empty_database_url, ta
     start = datetime(2026, 11, 1, 8, 0, tzinfo=timezone.utc)
     contests = [None, 1, 2, 1, None, 2, 1]
     with app.app_context():
-        upgrade(revision="0006")
+        upgrade(revision="0008")
         prev_hash, rows = GENESIS_HASH, []
         for seq, contest_id in enumerate(contests, start=1):
             at = start + timedelta(minutes=seq, microseconds=seq * 7)

@@ -10,8 +10,8 @@ where it first broke) and the head of every new contest chain, which `audit veri
 then on as it checks any anchor. The downgrade links every entry into one chain again, in the order
 they were written.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-07 19:40:00.000000
 
 """
@@ -24,8 +24,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007'
-down_revision = '0006'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

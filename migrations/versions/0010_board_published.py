@@ -4,8 +4,8 @@ The board publisher used to write `published_hash`, `published_rank` and `dirty`
 rows that marks update, so a publish waited for the marks holding those rows and marks for the
 publish (issue 26). Marks now raise `standings.version`; the publisher keeps its own rows.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-07 20:15:00.000000
 
 """
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008'
-down_revision = '0007'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
