@@ -252,12 +252,11 @@ def test_roles(client, world):
 # --- the HR pages: sign-in, roles, scoping, masking -------------------------------------------------
 
 def signed_in(app, account):
-    """A test client with a browser session for `account` (as after signing in on /login)."""
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(account.id)
-        session["_fresh"] = True
-    return client
+    """A test client with a browser session for `account`, signed in on /login (sessions live on the
+    server: a cookie cannot be made up)."""
+    from tests.support import signed_in as sign_in_page
+
+    return sign_in_page(app, account.username)
 
 
 HR_PAGES = ["/hr", "/hr/grade-scheme", "/hr/people", "/hr/people/import"]

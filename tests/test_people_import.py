@@ -287,10 +287,9 @@ def test_browser_session_import_over_1_mib(app, client, hr, enterprise):
     (the CSRF check reads the form, so the import limit must be in force before it runs)."""
     import re
 
-    browser = app.test_client()
-    with browser.session_transaction() as session:
-        session["_user_id"] = str(hr.id)
-        session["_fresh"] = True
+    from tests.support import signed_in
+
+    browser = signed_in(app, hr.username)
     html = browser.get("/hr/people/import").get_data(as_text=True)
     token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
     content = csv_bytes([r + ["备注" * 700] for r in rows(500)], headers=HEADERS + ["备注"])
