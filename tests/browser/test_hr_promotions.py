@@ -168,6 +168,7 @@ def test_hr_confirms_opens_the_certificate_and_verifies_it(server, page, artefac
     assert page.get_by_test_id("certificate-qr").get_attribute("src").startswith("data:image/svg+xml")
     target = page.get_by_test_id("certificate-qr").get_attribute("data-verify-url")
     assert target == page.get_by_test_id("verify-link").get_attribute("href") == f"{server.url}/verify/{number}"
+    assert "照片" not in text  # no empty photo box printed: the product keeps no photographs
     page.screenshot(path=str(artefacts / "certificate.png"), full_page=True)
     page.emulate_media(media="print")
     page.screenshot(path=str(artefacts / "certificate-print.png"), full_page=True)
