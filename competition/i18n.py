@@ -62,3 +62,31 @@ def id_type_names() -> dict[str, str]:
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(TRANSLATIONS))
+
+
+def band_rules(policy: dict | None) -> dict[str, str]:
+    """Each promotion band's rule in the page's language, by band name (a band's name is the organiser's
+    own words, "前3名", and says nothing of what it grants): "第1–3名 · 晋升至二级/技师，已持有则再升一级 ·
+    最高至一级/高级技师"."""
+    levels = level_names()
+    rules: dict[str, str] = {}
+    for band in (policy or {}).get("bands", []):
+        parts = []
+        if band.get("ranks"):
+            first, last = band["ranks"]
+            parts.append(_("第%(a)s名", a=first) if first == last else _("第%(a)s–%(b)s名", a=first, b=last))
+        elif band.get("top_percent") is not None:
+            parts.append(_("前 %(p)s%%", p=band["top_percent"]))
+        action = band.get("action", {})
+        if "to_level" in action:
+            level = levels.get(action["to_level"], str(action["to_level"]))
+            parts.append(_("晋升至%(level)s，已持有则再升一级", level=level) if action.get("if_held", "next_level")
+                         == "next_level" else _("晋升至%(level)s", level=level))
+        elif "raise_levels" in action:
+            parts.append(_("提升 %(n)s 个国家等级", n=action["raise_levels"]))
+        elif "raise_grades" in action:
+            parts.append(_("提升 %(n)s 个企业等级", n=action["raise_grades"]))
+        if band.get("cap_level"):
+            parts.append(_("最高至%(level)s", level=levels.get(band["cap_level"], str(band["cap_level"]))))
+        rules[band.get("name", "")] = " · ".join(parts)
+    return rules

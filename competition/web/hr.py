@@ -19,7 +19,7 @@ from werkzeug.exceptions import Forbidden
 from competition.database import MAX_ID
 from competition.domain.levels import NATIONAL_LEVELS
 from competition.extensions import db
-from competition.i18n import id_type_names, kind_names, level_names
+from competition.i18n import band_rules, id_type_names, kind_names, level_names
 from competition.models import Person, Role
 from competition.services import access, certificates, enterprises, grade_schemes, people, people_import, promotions
 
@@ -135,6 +135,7 @@ def promotions_page():
         counts = {status: sum(1 for d in details if d["status"] == status) for status in promotions.STATUS_LABELS}
         groups.append({"contest": contest, "rows": reviewed, "counts": counts,
                        "ends_on": certificates.local_date(contest, contest.ends_at),
-                       "ineligible": [d for d in details if d["status"] == promotions.NOT_ELIGIBLE]})
+                       "ineligible": [d for d in details if d["status"] == promotions.NOT_ELIGIBLE],
+                       "band_rules": band_rules(contest.promotion_policy)})
     return render_template("hr/promotions.html", enterprise=enterprise, groups=groups,
                            can_decide=current_user.role is Role.HR, status_labels=promotions.STATUS_LABELS)
