@@ -254,3 +254,18 @@ def test_an_enterprise_without_a_scheme_reads_grades_through_the_eight_grade_tem
         db.session.commit()
     body = structure(client, enterprise, admin)
     assert body["by_level"] == levels(l3=1, l1=1) and body["none"] == 1 and body["high_skill_ratio"] == "1.0000"
+
+
+def test_grades_are_read_through_the_current_scheme_version(client, admin):
+    """A person holds a grade code; a new scheme version that moves `technician` to level 1 moves them."""
+    from tests.promotion_fixtures import TECHNICIAN_RAISED
+
+    enterprise = setup_enterprise(client, admin, "VER")
+    add_person(client, admin, enterprise, 1, {ELECTRICIAN["code"]: "technician"})
+    assert structure(client, enterprise, admin)["by_level"] == levels(l2=1)
+    response = client.put(f"/api/v1/enterprises/{enterprise}/grade-scheme", json={"grades": TECHNICIAN_RAISED},
+                          headers=admin.headers)
+    assert response.status_code == 200 and response.get_json()["version"] == 2
+    assert structure(client, enterprise, admin)["by_level"] == levels(l1=1)
+    overview = client.get("/api/v1/skill-structure", headers=admin.headers).get_json()
+    assert overview["rows"][0]["by_level"] == levels(l1=1)

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from competition.domain import skill_structure as domain
 from competition.domain.grades import EIGHT_GRADE_TEMPLATE, GradeScheme
@@ -23,6 +23,7 @@ from competition.domain.numbers import DecimalFormatError, parse_decimal
 from competition.errors import ServiceError
 from competition.extensions import db
 from competition.models import Certificate, Enterprise, Occupation, Person, PersonGrade, Promotion
+from competition.models import GradeScheme as GradeSchemeRow
 from competition.models.promotion import PROPOSED
 from competition.services import audit, grade_schemes
 
@@ -30,12 +31,15 @@ ISSUE_ZONE = ZoneInfo("Asia/Shanghai")
 TARGET_PLACES = 4
 
 
-def _schemes(enterprise_ids: Iterable[int]) -> dict[int, GradeScheme]:
-    schemes = {}
-    for enterprise_id in enterprise_ids:
-        row = grade_schemes.current(enterprise_id)
-        schemes[enterprise_id] = grade_schemes.to_domain(row) if row is not None else EIGHT_GRADE_TEMPLATE
-    return schemes
+def _schemes(enterprise_ids: Sequence[int]) -> dict[int, GradeScheme]:
+    """enterprise id -> its current scheme (the 新八级 template when it has none), in one query."""
+    latest = (select(GradeSchemeRow.enterprise_id, func.max(GradeSchemeRow.version).label("version"))
+              .where(GradeSchemeRow.enterprise_id.in_(enterprise_ids)).group_by(GradeSchemeRow.enterprise_id)
+              .subquery())
+    rows = db.session.scalars(select(GradeSchemeRow).join(
+        latest, (GradeSchemeRow.enterprise_id == latest.c.enterprise_id) & (GradeSchemeRow.version == latest.c.version)))
+    schemes = {row.enterprise_id: grade_schemes.to_domain(row) for row in rows}
+    return {enterprise_id: schemes.get(enterprise_id, EIGHT_GRADE_TEMPLATE) for enterprise_id in enterprise_ids}
 
 
 def _people(enterprise_ids: Sequence[int]) -> dict[int, list[domain.Person]]:
