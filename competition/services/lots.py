@@ -116,4 +116,6 @@ def draw(contest: Contest, what: str, seed: str | None) -> dict[str, Any]:
     audit.record("contest.draw", f"contest:{contest.id}", contest_id=contest.id,
                  before={"what": what, "competitor_ids": [c.id for c in competitors], "values": values},
                  after={"what": what, "seed": seed, "algorithm": ALGORITHM, "assignment": assignment})
-    return {"seed": seed, "algorithm": ALGORITHM, "what": what, "assignment": assignment}
+    names = {c.id: c.display_name for c in competitors}  # for the organiser's page; not audited
+    return {"seed": seed, "algorithm": ALGORITHM, "what": what,
+            "assignment": [{**entry, "name": names[entry["competitor_id"]]} for entry in assignment]}

@@ -129,9 +129,15 @@ function drawSection() {
     try {
       const answer = await api('POST', `/contests/${values.contest}/draw`, body);
       notice(fill(text.drawn, { seed: answer.seed }));
-      result.replaceChildren(...answer.assignment.map((a) => {
+      const head = document.createElement('tr');
+      for (const label of [text.competitor, text.bib, text.station]) {
+        const th = document.createElement('th');
+        th.textContent = label;
+        head.append(th);
+      }
+      result.replaceChildren(head, ...answer.assignment.map((a) => {
         const tr = document.createElement('tr');
-        tr.append(cell(a.competitor_id), cell(a.bib), cell(a.station ?? ''));
+        tr.append(cell(a.name), cell(a.bib), cell(a.station ?? ''));
         return tr;
       }));
       result.hidden = false;
