@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from competition.domain.awards import (
     READY_AWARD_SCHEMES,
@@ -136,3 +138,44 @@ def test_the_ready_schemes_follow_the_three_forms():
     enterprise = READY_AWARD_SCHEMES["enterprise"][2]
     assert [a.ranks for a in enterprise] == [(1, 1), (2, 3), (4, 6)]
     assert [a.name for a in enterprise] == ["一等奖", "二等奖", "三等奖"]
+
+
+# --- properties over random rankings (hypothesis) -------------------------------------------------------
+
+@st.composite
+def rankings(draw):
+    """Standard competition ranks of 0..40 competitors with random ties."""
+    sizes = draw(st.lists(st.integers(1, 4), max_size=15))
+    ranks, place = [], 1
+    for size in sizes:
+        ranks += [place] * size
+        place += size
+    return ranks
+
+
+SCHEMES = [PROVINCIAL, NATIONAL, [{"code": "a", "name": "A", "ranks": [1, 2]},
+                                  {"code": "b", "name": "B", "top_percent": 25},
+                                  {"code": "c", "name": "C", "top_percent": 60, "cumulative": True}]]
+
+
+@settings(max_examples=200, deadline=None)
+@given(rankings(), st.sampled_from(SCHEMES))
+def test_better_ranks_never_get_a_later_award_and_ties_share_one(ranks, scheme):
+    awards = validate_awards(scheme)
+    order = {a.code: i for i, a in enumerate(awards)}
+    result = decide_awards(placed(ranks, ["50"] * len(ranks)), awards)
+    given_to = [(rank, order[result[i + 1].code] if i + 1 in result else len(awards))
+                for i, rank in enumerate(ranks)]
+    for (rank_a, award_a), (rank_b, award_b) in zip(given_to, given_to[1:]):
+        if rank_a == rank_b:
+            assert award_a == award_b  # a tie shares one award (or none)
+        else:
+            assert award_a <= award_b  # a better rank never gets a later award
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 200))
+def test_without_ties_the_percentages_give_exactly_their_floors(count):
+    result = decide_awards(placed(list(range(1, count + 1)), ["50"] * count), validate_awards(PROVINCIAL))
+    counts = [sum(1 for a in result.values() if a.code == code) for code in ("first", "second", "third")]
+    assert counts == [count * 10 // 100, count * 20 // 100, count * 30 // 100]
