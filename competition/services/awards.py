@@ -73,6 +73,13 @@ def ceremony_held(contest: Contest) -> bool:
     return revealing or flagged
 
 
+def _held_before_reveal(contest: Contest) -> bool:
+    """`ceremony: true` (live.md) and the reveal not started: the public sees no award at all. The
+    contest model gains that flag with the results-ceremony issue; until then this is never true."""
+    return bool(getattr(contest, "ceremony", False)) and contest.state == ContestState.FINAL and (
+        contest.reveal_started_at is None)
+
+
 def results_public(contest: Contest) -> bool:
     """Final and not held for a ceremony: the public may see its results, awards and medals."""
     return contest.state == ContestState.FINAL and not ceremony_held(contest)
@@ -80,6 +87,8 @@ def results_public(contest: Contest) -> bool:
 
 def award_rows(contest: Contest, view: str, options: standings.BoardOptions) -> list[dict[str, Any]]:
     """GET /contests/{id}/awards: awarded competitors whose rank the view shows, best first."""
+    if view == standings.PUBLIC and _held_before_reveal(contest):
+        return []
     given = decided(contest.id)
     rows = []
     for row in standings.board_rows(contest, view, options):
