@@ -153,7 +153,8 @@ async function renderCeremony(row) {
   await Promise.all([loadBoard(row.contest_id), loadAwards(row.contest_id)]);
   const box = document.getElementById('ceremony');
   const shown = (boards.get(row.contest_id) ?? []).filter((r) => r.rank !== null);
-  const latest = shown.length ? shown.reduce((a, b) => (a.rank >= b.rank ? a : b)) : null;
+  // revealed from the bottom up: the best rank shown is the one just revealed
+  const latest = shown.length ? shown.reduce((a, b) => (a.rank <= b.rank ? a : b)) : null;
   const parts = [el('h2', 'event-page-title', `${text.ceremony} · ${row.name}`)];
   if (latest) {
     const hero = el('div', 'event-ceremony-hero');
