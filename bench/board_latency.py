@@ -154,6 +154,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=15, help="of each phase")
     parser.add_argument("--rounds", type=int, default=2, help="quiet and busy phases, alternating")
     parser.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql")
+    parser.add_argument("--settle", type=float, default=8, help="seconds to wait for late updates at the end")
     args = parser.parse_args()
     raise_open_files()
     folder = Path(tempfile.mkdtemp(prefix="bench-board-latency-"))
@@ -179,6 +180,7 @@ def run(database_url: str, folder: Path, args) -> int:
             for phase, rate in (("quiet", args.quiet_rate), ("busy", args.rate)):
                 marks += asyncio.run(send_marks(server.url, contest, rate, args.seconds, state, phase))
                 time.sleep(2)  # let the last updates arrive
+        time.sleep(args.settle)  # a server that fell behind delivers the rest before the spectators leave
         watcher.stdin.close()
         watcher.wait(timeout=300)
     recorded = json.loads(out.read_text())

@@ -11,7 +11,7 @@ Where that happens:
 - PostgreSQL: a transaction only inserts its entries, unlinked, with the change they describe, so no
   write ever waits for another on a chain's head (operations.md, "Writes scale out"). Right after the
   commit the entries' chains are handed to the `Sequencer`, which links them in a short transaction
-  of its own. A serving process runs it in the background: it gathers the commits of a moment (10 ms)
+  of its own. A serving process runs it in the background: it gathers the commits of a moment (50 ms)
   into one linking transaction, skips a chain whose head another process is linking right now (and
   tries again 20 ms later), and every second looks for entries nobody linked (a process killed between
   its commit and the link). Other processes (commands, tests) link at once, after the commit. Linking
@@ -206,7 +206,7 @@ class Sequencer:
     process, a background task does it shortly after each commit; otherwise each commit links its
     own entries at once."""
 
-    GATHER = 0.01  # seconds: the commits of a moment are linked in one transaction
+    GATHER = 0.05  # seconds: the commits of a moment are linked in one transaction
     RETRY = 0.02  # a chain another process is linking is tried again this much later
     SWEEP = 1.0  # entries nobody linked are looked for at least this often
     ANCHOR = 5.0  # seconds between anchors of the contest chains' heads
