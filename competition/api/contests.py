@@ -19,7 +19,7 @@ from competition.domain.scheme import scheme_to_dict
 from competition.errors import abort
 from competition.models import Competitor, Contest
 from competition.models.contest import ALL_ASPECTS, TIERS
-from competition.services import access, boards, contests, marking, scheme_import
+from competition.services import access, boards, contests, marking, scheme_import, spreadsheets
 from competition.services.access import STAFF_ROLES
 
 blp = Blueprint("contests", __name__, description="Contests: settings, marking schemes, competitors, judges, "
@@ -312,7 +312,7 @@ class MarkingSchemeImport(MethodView):
         """Set the marking scheme from an .xlsx file, one row per aspect (draft only)."""
         contest = contests.find(contest_id, require_user(), for_update=True)
         contests.require_draft_for_scheme(contest)
-        raw = scheme_import.read_scheme(files["file"].read())
+        raw = spreadsheets.off_the_loop(scheme_import.read_scheme, files["file"].read())  # never stalls the worker
         scheme = contests.set_scheme(contest, raw)
         return {"scheme_version": contest.scheme_version, **scheme_to_dict(scheme)}
 

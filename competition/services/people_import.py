@@ -23,11 +23,11 @@ from competition.extensions import db
 from competition.inputs import text_problem
 from competition.models import Enterprise, Occupation, Person, PersonGrade
 from competition.models.base import utcnow
-from competition.services import audit, occupations
+from competition.services import audit, occupations, spreadsheets
 from competition.services.people import (NAME_MAX, PERSON_NO_MAX, SchemeView, audit_view, check_grade, check_id,
                                          check_phone, check_text)
 
-MAX_ROWS = 20_000
+MAX_ROWS = spreadsheets.MAX_ROWS
 
 # Canonical field -> accepted column headers (Chinese first, then the API's field names).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -138,7 +138,7 @@ def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list[Cell]]]:
                            errors={"file": [f"not a readable .xlsx workbook ({type(error).__name__})"]}) from None
     try:
         sheet = workbook.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        for number, values in enumerate(spreadsheets.bounded(sheet.iter_rows(values_only=True)), start=1):
             yield number, [_cell(value) for value in values]
     finally:
         workbook.close()
@@ -154,7 +154,7 @@ def _csv_rows(content: bytes) -> Iterator[tuple[int, list[Cell]]]:
             raise ServiceError(422, "The CSV file is not UTF-8 text.",
                                errors={"file": ["not UTF-8 text; save the file as \"CSV UTF-8\""]}) from None
     try:
-        for number, values in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+        for number, values in enumerate(spreadsheets.bounded(csv.reader(io.StringIO(text, newline=""))), start=1):
             yield number, [_cell(value) for value in values]
     except csv.Error as error:
         raise ServiceError(422, f"The CSV file cannot be read: {error}.", errors={"file": [str(error)]}) from None
@@ -164,6 +164,7 @@ def read_rows(filename: str, content: bytes) -> tuple[set[str], list[Row]]:
     """The fields present and the data rows (blank rows skipped), or 422 for an unusable file or header."""
     lower = (filename or "").lower()
     if lower.endswith(".xlsx") or (not lower.endswith(".csv") and content[:2] == b"PK"):
+        spreadsheets.check_workbook(content)  # declared rows and columns, unpacked size: before any row is read
         raw = _xlsx_rows(content)
     elif lower.endswith(".csv"):
         raw = _csv_rows(content)
@@ -343,7 +344,7 @@ def _existing(enterprise_id: int) -> tuple[dict[str, Person], dict[tuple[str, st
 
 def import_people(enterprise: Enterprise, filename: str, content: bytes) -> ImportResult:
     """Check the whole file, then create or update its people; one audit entry for the import."""
-    present, rows = read_rows(filename, content)
+    present, rows = spreadsheets.off_the_loop(read_rows, filename, content)  # never stalls the worker
     checked, by_no = check(enterprise, present, rows)
     result = ImportResult(rows=len(checked))
     for item in checked:

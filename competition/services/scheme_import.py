@@ -29,6 +29,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from competition.domain.scheme import SchemeError, build_scheme
 from competition.errors import ServiceError
 from competition.inputs import text_problem
+from competition.services import spreadsheets
 
 MAX_ROWS = 2000  # aspects in one scheme; a bigger sheet is not a marking scheme
 
@@ -243,6 +244,7 @@ class _Reader:
 
 def read_scheme(data: bytes) -> dict[str, Any]:
     """The scheme in an .xlsx file, as the JSON body of PUT /marking-scheme (already validated)."""
+    spreadsheets.check_workbook(data)  # declared rows and columns, unpacked size: before any row is read
     workbook = _open(data)
     try:
         return _read(workbook.worksheets[0])
@@ -252,7 +254,7 @@ def read_scheme(data: bytes) -> dict[str, Any]:
 
 def _read(sheet) -> dict[str, Any]:
     reader = _Reader()
-    rows = sheet.iter_rows(values_only=True)
+    rows = spreadsheets.bounded(sheet.iter_rows(values_only=True))  # blank rows count towards the limit
     columns = reader.header(next(rows, ()))
     if reader.errors:
         raise rejected(reader.errors)
