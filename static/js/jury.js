@@ -243,9 +243,11 @@ document.getElementById('status-form').addEventListener('submit', async (event) 
   refreshProgress();
 });
 
+let analysis = [];  // the last judge analysis, for the chart's tooltips
 async function refreshAnalysis() {
   const data = await api('GET', `${base}/judge-analysis`);
-  const labels = data.map((j) => j.name);
+  analysis = data;
+  const labels = data.map((j) => `${j.name} (${j.count})`);
   const deviations = data.map((j) => (j.mean_deviation === null ? 0 : Number(j.mean_deviation)));
   if (!window.Chart) return;
   if (chart) {
@@ -257,7 +259,14 @@ async function refreshAnalysis() {
   chart = new window.Chart(document.getElementById('analysis-chart'), {
     type: 'bar',
     data: { labels, datasets: [{ label: text.deviation, data: deviations, backgroundColor: '#b4232a' }] },
-    options: { animation: false, plugins: { legend: { display: true } }, scales: { y: { beginAtZero: true } } },
+    options: {
+      animation: false,
+      plugins: {
+        legend: { display: true },
+        tooltip: { callbacks: { label: (item) => `${item.formattedValue} ${text.points} · ${text.count} ${analysis[item.dataIndex]?.count ?? 0}` } },
+      },
+      scales: { y: { beginAtZero: true, title: { display: true, text: `${text.deviation}（${text.points}）` } } },
+    },
   });
 }
 

@@ -527,6 +527,14 @@ def test_chief_console_sets_status_and_shows_every_judges_values(live, browser, 
     c2 = next(c for c in response.json() if c["id"] == world.competitors["c2"])
     assert (c2["status"], c2["status_reason"], c2["time_used_seconds"]) == ("absent", "未按时报到", 4530)
     page.screenshot(path=str(artefacts / "jury-console-1280x900.png"), full_page=True)
+
+    # the judge analysis names its unit and says how to read it
+    expect(page.get_by_test_id("analysis-note")).to_contain_text("单位为分")
+    page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('analysis-chart'))")
+    axis = page.evaluate("() => Chart.getChart(document.getElementById('analysis-chart')).options.scales.y.title.text")
+    assert axis == "与裁判组均值的平均偏差（分）"
+    labels = page.evaluate("() => Chart.getChart(document.getElementById('analysis-chart')).data.labels")
+    assert any(label.startswith(world.judges["j1"].username) or "(1)" in label for label in labels), labels
     assert errors == []
     context.close()
 
