@@ -150,9 +150,13 @@ def test_module_may_share_a_code_with_a_component() -> None:
     assert build_scheme(data).module("P").code == "P"
 
 
-def test_chinese_codes_are_letters() -> None:
-    data = body(aspect("模块A-1"))
-    assert build_scheme(data).aspect("模块A-1").code == "模块A-1"
+def test_codes_are_ascii_letters_digits_dot_underscore_and_dash() -> None:
+    """api.md: codes are 1-32 characters of A-Z a-z 0-9 . _ - (names carry the Chinese)."""
+    assert build_scheme(body(aspect("A-1.b_2"))).aspect("A-1.b_2").code == "A-1.b_2"
+    for bad in ("模块A-1", "A 1", "A/1", "A" * 33):
+        with pytest.raises(SchemeError) as refused:
+            build_scheme(body(aspect(bad)))
+        assert "components.0.modules.0.aspects.0.code" in str(refused.value)
 
 
 def test_round_trip_through_dict_and_json() -> None:
