@@ -198,3 +198,55 @@ def test_an_open_transaction_in_one_contest_holds_up_no_other_write(app, client,
     assert body["ok"] is True
     entries = client.get(f"/api/v1/audit?contest_id={world.contest_id}", headers=world.organizer.headers).get_json()
     assert sum(e["action"] == "mark.put" for e in entries) == 3
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_a_serving_process_links_and_anchors_entries_in_the_background(tmp_path, empty_postgres_url):
+    """`competition serve` on PostgreSQL: a mark's entry is written unlinked with the mark, and the
+    process's sequencer links it into the contest's chain and, a few seconds later, anchors that
+    chain's head in the system chain, with no verification or other request to prompt it."""
+    import requests
+
+    from competition import create_app
+    from competition.extensions import db
+    from competition.services import audit
+    from tests.live_server import prepared_server
+    from tests.support import create_account
+    from tests.world import build_world
+
+    server = prepared_server(tmp_path, empty_postgres_url)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": server.database_url, "SOCKETIO_ASYNC_MODE": "threading",
+                      "COMPETITION_LIVE_SYNC": True, "COMPETITION_LOG_LEVEL": "WARNING"})
+    world = build_world(app, lambda role="admin", **kw: create_account(app, role, **kw))
+    server.start()
+    try:
+        for value in ("1.00", "2.00", "3.00"):
+            response = requests.put(f"{server.url}/api/v1/contests/{world.contest_id}/marks",
+                                    headers=world.judges["j1"].headers, timeout=30,
+                                    json={"competitor_id": world.competitors["c1"], "aspect_code": "A1", "value": value})
+            assert response.status_code in (200, 201), response.text
+        deadline = time.monotonic() + 60  # a bound for a loaded machine, not a performance figure
+        with app.app_context():
+            while True:
+                linked = db.session.execute(sa.text(
+                    "SELECT count(*) FILTER (WHERE seq IS NOT NULL), count(*) FROM audit_entries "
+                    "WHERE chain = :c AND action = 'mark.put'"), {"c": world.contest_id}).one()
+                anchors = db.session.execute(sa.text(
+                    "SELECT after FROM audit_entries WHERE chain = 0 AND action = 'audit.anchor' AND seq IS NOT NULL"
+                )).scalars().all()
+                head = db.session.execute(sa.text("SELECT seq, hash FROM audit_heads WHERE chain = :c"),
+                                          {"c": world.contest_id}).one_or_none()
+                db.session.commit()
+                anchored = [a for a in anchors if head is not None and
+                            (a if isinstance(a, dict) else __import__("json").loads(a))["chains"].get(
+                                str(world.contest_id)) == {"seq": head.seq, "hash": head.hash}]
+                if tuple(linked) == (3, 3) and anchored:
+                    break
+                assert time.monotonic() < deadline, (tuple(linked), anchors, server.log_tail())
+                time.sleep(0.2)
+    finally:
+        server.stop()
+    with app.app_context():
+        assert audit.verify(db.session).ok
+        db.engine.dispose()
