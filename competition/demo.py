@@ -26,7 +26,8 @@ from competition.demo_event import load_event, scheme_awards
 from competition.domain.policy_library import get_ready_policy
 from competition.extensions import db
 from competition.models import Contest, ContestJudge, Enterprise, Role, User
-from competition.services import accounts, contests, grade_schemes, marking, occupations, people
+from competition.services import (accounts, contest_scheme, contest_settings, entries, grade_schemes, lifecycle,
+                                  marking, occupations, people)
 
 DEMO_PASSWORD = "demo-pass-2026"
 POLICY = "tianjin-city-class-1"
@@ -137,7 +138,7 @@ def load(seed: int = 2026) -> list[DemoAccount]:
         demo_staff.add_staff(enterprise, scheme)  # people at every level for 技能人才结构
 
     now = datetime.now(timezone.utc).replace(microsecond=0)
-    contest = contests.create({
+    contest = contest_settings.create({
         "name": "2026年辽宁省电工职业技能竞赛（示例）", "occupation_code": "6-31-01-03", "tier": "provincial_class_2",
         "timezone": "Asia/Shanghai", "starts_at": now - timedelta(hours=3), "ends_at": now + timedelta(hours=5),
         "visibility": "live", "precision": 2, "blind": False, "team_size": 1, "appeal_window_minutes": 0,
@@ -146,10 +147,10 @@ def load(seed: int = 2026) -> list[DemoAccount]:
         "awards": scheme_awards("provincial"),
     }, organizer)
     contest.is_demo = True
-    contests.set_scheme(contest, SCHEME)
+    contest_scheme.set_scheme(contest, SCHEME)
     rng.shuffle(person_ids)
     for bib, (person_id, _enterprise_id) in enumerate(person_ids, start=1):
-        contests.add_competitor(contest, {"person_id": person_id, "bib": f"{bib:02d}",
+        entries.add_competitor(contest, {"person_id": person_id, "bib": f"{bib:02d}",
                                           "station": f"{(bib - 1) // 6 + 1}-{(bib - 1) % 6 + 1}"})
     steel = db.session.scalar(select(Enterprise.id).where(Enterprise.code == "DEMO-STEEL"))
     grid = db.session.scalar(select(Enterprise.id).where(Enterprise.code == "DEMO-GRID"))
@@ -158,14 +159,14 @@ def load(seed: int = 2026) -> list[DemoAccount]:
         employer = steel if n == 1 else grid if n == 2 else None
         note = "（鞍钢，回避鞍钢选手）" if n == 1 else "（国网，回避国网选手）" if n == 2 else ""
         judge = _user(f"demo_judge{n}", Role.JUDGE, f"裁判{n}{note}", employer)
-        contests.add_judge(contest, {"user_id": judge.id, "chief": False, "aspects": "all"})
+        entries.add_judge(contest, {"user_id": judge.id, "chief": False, "aspects": "all"})
         judges.append(judge)
         made.append(DemoAccount(judge.username, "judge", judge.display_name))
     chief = _user("demo_chief", Role.JUDGE, "裁判长（示例）")
-    contests.add_judge(contest, {"user_id": chief.id, "chief": True, "aspects": "all"})
+    entries.add_judge(contest, {"user_id": chief.id, "chief": True, "aspects": "all"})
     judges.append(chief)
     made.append(DemoAccount(chief.username, "judge", "裁判长 chief judge"))
-    contests.transition(contest, "running", None)
+    lifecycle.transition(contest, "running", None)
     _enter_marks(contest, judges, rng)
     load_event(contest, organizer, judges, person_ids, rng)  # the demo event around this contest
     return made
@@ -199,7 +200,7 @@ def open_slots(contest: Contest, judge_ids: list[int]) -> list[tuple[int, int, d
              for s in db.session.scalars(select(ContestJudge).where(ContestJudge.contest_id == contest.id))}
     locked = {code for code, is_locked in marking.locks_of(contest).items() if is_locked}
     slots = []
-    for competitor in contests.competitors_of(contest):
+    for competitor in entries.competitors_of(contest):
         employers = marking.employers_of(competitor.id)
         for component in SCHEME["components"]:
             for module in component["modules"]:

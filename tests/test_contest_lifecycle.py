@@ -127,13 +127,13 @@ def test_provisional_without_window_may_go_final_at_once(client, admin):
 
 
 def test_open_appeals_block_final(client, admin, monkeypatch):
-    from competition.services import contests
+    from competition.services import lifecycle
 
     setup = setup_contest(client, admin, competitors=1, judges=3, start=True)
     complete_everyone(setup)
     setup.lock()
     assert setup.transition("provisional").status_code == 200
-    monkeypatch.setattr(contests, "open_appeals", lambda contest: [{"id": 1}])
+    monkeypatch.setattr(lifecycle, "open_appeals", lambda contest: [{"id": 1}])
     assert_error(setup.transition("final"), 409, field="open_appeals")
 
 
@@ -163,13 +163,13 @@ def test_reopen_from_provisional(client, admin):
 
 
 def test_reopen_refused_once_a_promotion_is_confirmed(client, admin, monkeypatch):
-    from competition.services import contests
+    from competition.services import lifecycle
 
     setup = setup_contest(client, admin, competitors=1, judges=3, start=True)
     complete_everyone(setup)
     setup.lock()
     assert setup.transition("final").status_code == 200
-    monkeypatch.setattr(contests, "confirmed_promotions", lambda contest: 1)
+    monkeypatch.setattr(lifecycle, "confirmed_promotions", lambda contest: 1)
     assert_error(setup.transition("running_again", reason="更正"), 409, reason="promotions_confirmed")
     assert state_of(client, setup)["state"] == "final"
 

@@ -19,7 +19,8 @@ from competition.domain.scheme import scheme_to_dict
 from competition.errors import abort
 from competition.models import Competitor, Contest
 from competition.models.contest import ALL_ASPECTS, TIERS
-from competition.services import access, boards, contests, marking, scheme_import, spreadsheets
+from competition.services import (access, appeals, boards, contest_scheme, contest_settings, contests, entries,
+                                  lifecycle, marking, scheme_import, spreadsheets, zones)
 from competition.services.access import STAFF_ROLES
 
 blp = Blueprint("contests", __name__, description="Contests: settings, marking schemes, competitors, judges, "
@@ -64,7 +65,7 @@ class ContestIn(ContestPatch):
     name = fields.String(required=True, validate=[NAME, not_blank])
     occupation_code = fields.String(required=True, validate=CODE)
     tier = fields.String(required=True, validate=validate.OneOf(TIERS))
-    timezone = fields.String(load_default=contests.DEFAULT_TIMEZONE, validate=validate.Length(min=1, max=64))
+    timezone = fields.String(load_default=zones.DEFAULT_TIMEZONE, validate=validate.Length(min=1, max=64))
     starts_at = fields.DateTime(required=True)
     ends_at = fields.DateTime(required=True)
     visibility = fields.String(load_default="live", validate=validate.OneOf(("live", "final_only")))
@@ -123,8 +124,8 @@ def contest_dict(contest: Contest, staff: bool) -> dict[str, Any]:
         "blind": contest.blind, "team_size": contest.team_size,
         "appeal_window_minutes": contest.appeal_window_minutes, "tie_breakers": contest.tie_breakers or [],
         "state": contest.state.value, "provisional_at": contest.provisional_at,
-        "appeal_window_closes_at": contests.appeal_window_closes_at(contest), "final_at": contest.final_at,
-        "components": contests.scheme_summary(contest), "awards": contest.awards, "event_id": contest.event_id,
+        "appeal_window_closes_at": appeals.appeal_window_closes_at(contest), "final_at": contest.final_at,
+        "components": contest_scheme.scheme_summary(contest), "awards": contest.awards, "event_id": contest.event_id,
     }
     if staff:
         data.update(unfrozen_at=contest.unfrozen_at, scheme=contest.scheme, scheme_version=contest.scheme_version,
@@ -238,7 +239,7 @@ class JudgeOut(Out):
 
 
 class TransitionIn(Strict):
-    to = fields.String(required=True, validate=validate.OneOf(contests.TARGETS))
+    to = fields.String(required=True, validate=validate.OneOf(lifecycle.TARGETS))
     reason = fields.String(load_default=None, allow_none=True, validate=REASON)
 
 
@@ -259,7 +260,7 @@ class Contests(MethodView):
     @blp.response(201, ContestOut)
     def post(self, data):
         """Create a draft contest (admin, organizer)."""
-        return contest_dict(contests.create(data, require_user()), True)
+        return contest_dict(contest_settings.create(data, require_user()), True)
 
 
 @blp.route("/contests/<int:contest_id>")
@@ -277,7 +278,7 @@ class ContestItem(MethodView):
     def patch(self, data, contest_id):
         """Change settings: freeze_at and visibility while running; scheme-related ones only in draft."""
         contest = contests.find(contest_id, require_user(), for_update=True)
-        return contest_dict(contests.update(contest, data), True)
+        return contest_dict(contest_settings.update(contest, data), True)
 
 
 @blp.route("/contests/<int:contest_id>/marking-scheme")
@@ -296,7 +297,7 @@ class MarkingScheme(MethodView):
     def put(self, data, contest_id):
         """Set the marking scheme (draft only); 422 names the bad path, e.g. components.1.weight."""
         contest = contests.find(contest_id, require_user(), for_update=True)
-        scheme = contests.set_scheme(contest, data)
+        scheme = contest_scheme.set_scheme(contest, data)
         return {"scheme_version": contest.scheme_version, **scheme_to_dict(scheme)}
 
 
@@ -311,9 +312,9 @@ class MarkingSchemeImport(MethodView):
     def post(self, files, contest_id):
         """Set the marking scheme from an .xlsx file, one row per aspect (draft only)."""
         contest = contests.find(contest_id, require_user(), for_update=True)
-        contests.require_draft_for_scheme(contest)
+        contest_scheme.require_draft_for_scheme(contest)
         raw = spreadsheets.off_the_loop(scheme_import.read_scheme, files["file"].read())  # never stalls the worker
-        scheme = contests.set_scheme(contest, raw)
+        scheme = contest_scheme.set_scheme(contest, raw)
         return {"scheme_version": contest.scheme_version, **scheme_to_dict(scheme)}
 
 
@@ -340,7 +341,7 @@ class Competitors(MethodView):
         if not access.is_staff(user) and access.seat_of(contest.id, user) is None:
             abort(403, "Only the contest's organizers and judges may list its competitors.")
         blind = access.numbers_only(contest, user)
-        return [competitor_dict(c, blind=blind) for c in contests.competitors_of(contest)]
+        return [competitor_dict(c, blind=blind) for c in entries.competitors_of(contest)]
 
     @transactional
     @roles_required(*STAFF_ROLES)
@@ -349,7 +350,7 @@ class Competitors(MethodView):
     def post(self, data, contest_id):
         """Enter a competitor (a person, or a team of team_size people); draft or running."""
         contest = contests.find(contest_id, require_user(), for_update=True)
-        return competitor_dict(contests.add_competitor(contest, data))
+        return competitor_dict(entries.add_competitor(contest, data))
 
 
 @blp.route("/contests/<int:contest_id>/competitors/<int:competitor_id>")
@@ -371,7 +372,7 @@ class CompetitorItem(MethodView):
             abort(403, "回避: a chief judge employed by this competitor's enterprise may not change its status "
                        "or time used.", reason="conflict_of_interest")
         blind = access.numbers_only(contest, user)
-        return competitor_dict(contests.update_competitor(contest, competitor, data), blind=blind)
+        return competitor_dict(entries.update_competitor(contest, competitor, data), blind=blind)
 
 
 # --- judges ----------------------------------------------------------------------------------------------
@@ -385,7 +386,7 @@ class Judges(MethodView):
         contest = contests.find(contest_id, user)
         if not access.may_supervise(contest.id, user):
             abort(403, "Only organizers and the contest's chief judge may list its judges.")
-        return contests.judges_of(contest)
+        return entries.judges_of(contest)
 
     @transactional
     @roles_required(*STAFF_ROLES)
@@ -394,7 +395,7 @@ class Judges(MethodView):
     def post(self, data, contest_id):
         """Assign a judge: aspect codes of the scheme, or "all"; `chief` makes a chief judge."""
         contest = contests.find(contest_id, require_user(), for_update=True)
-        return contests.add_judge(contest, data)
+        return entries.add_judge(contest, data)
 
 
 @blp.route("/contests/<int:contest_id>/judges/<int:judge_id>")
@@ -406,7 +407,7 @@ class JudgeItem(MethodView):
     def patch(self, data, contest_id, judge_id):
         """Change a judge's aspects or chief flag."""
         contest = contests.find(contest_id, require_user(), for_update=True)
-        return contests.update_judge(contest, contests.find_judge(contest, judge_id), data)
+        return entries.update_judge(contest, entries.find_judge(contest, judge_id), data)
 
     @transactional
     @roles_required(*STAFF_ROLES)
@@ -416,7 +417,7 @@ class JudgeItem(MethodView):
         """Withdraw a judge from the contest. Marks the judge already entered stay; the judge can
         enter no more, and the audit entry counts the marks kept."""
         contest = contests.find(contest_id, require_user(), for_update=True)
-        contests.withdraw_judge(contest, contests.find_judge(contest, judge_id))
+        entries.withdraw_judge(contest, entries.find_judge(contest, judge_id))
         return no_content()
 
 
@@ -442,7 +443,7 @@ class Transition(MethodView):
         `marking_numbers_missing`, `scheme_fixed`, `scheme_misfit`, `entries_closed`,
         `entry_conflict`, `judge_already_assigned`, `not_frozen`)."""
         contest = contests.find(contest_id, require_user(), for_update=True)
-        return contest_dict(contests.transition(contest, data["to"], data["reason"]), True)
+        return contest_dict(lifecycle.transition(contest, data["to"], data["reason"]), True)
 
 
 @blp.route("/contests/<int:contest_id>/unfreeze")
@@ -453,5 +454,5 @@ class Unfreeze(MethodView):
     def post(self, contest_id):
         """Lift the freeze: public views show everything from now on."""
         contest = contests.find(contest_id, require_user(), for_update=True)
-        return contest_dict(contests.unfreeze(contest), True)
+        return contest_dict(lifecycle.unfreeze(contest), True)
 

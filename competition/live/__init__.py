@@ -8,7 +8,8 @@ from competition.extensions import socketio
 
 def init_app(app: Flask) -> None:
     from competition.live import broadcaster, sockets  # noqa: F401  (registers the /live handlers)
-    from competition.live.manager import Handover, LocalManager, QueueManager
+    from competition.live.handover import Handover
+    from competition.live.manager import LocalManager, QueueManager
 
     url = app.config.get("COMPETITION_REDIS_URL")
     # With Redis, our RedisManager (competition.live.manager) carries events between the processes and

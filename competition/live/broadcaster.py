@@ -33,30 +33,15 @@ from sqlalchemy.orm import Session
 
 from competition.extensions import db, socketio
 from competition.live.manager import LocalManager
+from competition.live.rooms import NAMESPACE, blind_rows, room
 from competition.models import Contest
 from competition.services import access, boards
 
 log = logging.getLogger("competition.live")
-NAMESPACE = "/live"
 EXTENSION = "competition.broadcaster"
 HEAP = "competition.heap"
 MAX_WINDOW = 0.2  # live.md: changes inside a window of at most 200 ms may be coalesced
 FREEZE_CHECK_SECONDS = 1.0  # freezes are looked for at most this often (and at least every sweep)
-
-
-def room(contest_id: int, view: str) -> str:
-    """Rooms: "public", "jury", "jury-blind" (judges of a blind contest), "judges" (tablets)."""
-    return f"contest:{contest_id}:{view}"
-
-
-def blind_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The jury rows as a judge of a blind contest may see them: marking numbers only."""
-    blinded = []
-    for row in rows:
-        competitor = row["competitor"]
-        blinded.append({**row, "competitor": {"id": competitor["id"],
-                                              "marking_no": competitor.get("marking_no")}})
-    return blinded
 
 
 def coalescing_window(base: float, publishing: float) -> float:

@@ -20,17 +20,13 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from competition.extensions import db, socketio
+from competition.live.rooms import NAMESPACE, event_room
 from competition.models import Contest, Event
 from competition.services import boards, events
 
 log = logging.getLogger("competition.live")
-NAMESPACE = "/live"
 EXTENSION = "competition.event_updates"
 NOTED = "event_updates_contests"
-
-
-def room(event_id: int) -> str:
-    return f"event:{event_id}:public"
 
 
 def payload(event_row: Event) -> dict[str, Any]:
@@ -82,7 +78,7 @@ class EventUpdates:
                 db.session.remove()
         for body in payloads:
             try:
-                socketio.emit("event:update", body, to=room(body["event_id"]), namespace=NAMESPACE)
+                socketio.emit("event:update", body, to=event_room(body["event_id"]), namespace=NAMESPACE)
             except Exception:  # a broken message queue must not break the caller
                 log.exception("emitting event:update failed")
 
@@ -93,7 +89,7 @@ def connect_event(event_id: int | None) -> None:
     row = db.session.get(Event, event_id) if event_id is not None else None
     if row is None:
         raise ConnectionRefusedError("no such event")
-    join_room(room(row.id))
+    join_room(event_room(row.id))
     emit("event:update", payload(row))
 
 

@@ -10,7 +10,7 @@ from flask_socketio import ConnectionRefusedError, emit, join_room
 from competition.database import MAX_ID, get_by_id
 from competition.extensions import db, socketio
 from competition.inputs import find_problems
-from competition.live.broadcaster import NAMESPACE, blind_rows, room
+from competition.live.rooms import NAMESPACE, blind_rows, room
 from competition.models import Contest, ContestState, User
 from competition.services import access, boards, marking, standings
 

@@ -5,12 +5,12 @@ window (provisional_at .. provisional_at + appeal_window_minutes) is open. The d
 once, with a reason: `dismissed` changes nothing; `upheld` unlocks the modules of the named aspects
 (ModuleLock.locked=False, appeal_id set) so the chief judge can correct marks — the marking service
 stores the appeal id on every mark changed there — and lock again. Undecided appeals block final
-(contests.open_appeals). Functions only flush; the API view commits.
+(lifecycle.open_appeals). Functions only flush; the API view commits.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -21,7 +21,7 @@ from competition.extensions import db
 from competition.models import Appeal, Contest, ContestState, ModuleLock, User
 from competition.models.appeal import DECISIONS, UPHELD
 from competition.services import audit, boards, standings
-from competition.services.contests import appeal_window_closes_at, find_competitor
+from competition.services.contests import find_competitor
 
 
 def window_open(contest: Contest, now: datetime) -> bool:
@@ -145,3 +145,9 @@ def appeal_dict(appeal: Appeal) -> dict[str, Any]:
             "filed_by": appeal.filed_by, "decision": appeal.decision,
             "status": appeal.decision or "open", "reason": appeal.reason, "decided_at": appeal.decided_at,
             "decided_by": appeal.decided_by, "version": appeal.version}
+
+
+def appeal_window_closes_at(contest: Contest) -> datetime | None:
+    if contest.provisional_at is None:
+        return None
+    return contest.provisional_at + timedelta(minutes=contest.appeal_window_minutes)

@@ -30,7 +30,7 @@ from competition.errors import ServiceError, not_found
 from competition.extensions import db
 from competition.models import (Certificate, CertificateSerial, Contest, Enterprise, Occupation, Person, Promotion,
                                 Role, User)
-from competition.services import contests
+from competition.services import zones
 from competition.services.access import sees_identity
 from competition.services.exports import safe_text
 
@@ -39,7 +39,7 @@ NO_DIRECTION = "--"
 
 
 def local_date(contest: Contest, moment: datetime) -> date:
-    return moment.astimezone(contests.contest_zone(contest)).date()
+    return moment.astimezone(zones.contest_zone(contest)).date()
 
 
 # --- serials and numbers -----------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from competition.errors import ServiceError
 from competition.extensions import db
 from competition.models import CompetitorMember, Contest, ContestState, Enterprise, Event, Person
 from competition.services import audit, awards, standings
-from competition.services.contests import zone_named
+from competition.services.zones import zone_named
 
 EVENTS_CHANGED = "events_changed"  # session.info: ids of events whose contest list changed
 

@@ -21,7 +21,7 @@ from competition.errors import ServiceError
 from competition.extensions import db
 from competition.models import Competitor, CompetitorMember, Contest, ContestState, Mark
 from competition.services import audit, boards, standings
-from competition.services.contests import add_competitor, competitors_of
+from competition.services.entries import add_competitor, competitors_of
 
 
 def qualify(source: Contest, data: Mapping[str, Any]) -> list[Competitor]:

@@ -39,7 +39,7 @@ from competition.errors import ServiceError
 from competition.extensions import db
 from competition.models import Competitor, Contest, Enterprise, Person, PersonGrade, Promotion, Role, User
 from competition.models.promotion import CONFIRMED, NOT_ELIGIBLE, PROPOSED, REJECTED
-from competition.services import access, audit, certificates, contests, grade_schemes, standings
+from competition.services import access, audit, certificates, grade_schemes, standings, zones
 
 REASON_LABELS = {
     "not_ranked": "未获得名次（缺赛、退赛或取消资格）",
@@ -67,7 +67,7 @@ def policy_hash(policy: Mapping[str, Any]) -> str:
 
 def year_window(contest: Contest) -> tuple[int, datetime, datetime]:
     """The calendar year of the contest's end in its time zone, as [start, end) instants in UTC."""
-    zone = contests.contest_zone(contest)
+    zone = zones.contest_zone(contest)
     year = contest.ends_at.astimezone(zone).year
     start = datetime(year, 1, 1, tzinfo=zone).astimezone(timezone.utc)
     end = datetime(year + 1, 1, 1, tzinfo=zone).astimezone(timezone.utc)
@@ -381,7 +381,7 @@ def confirm(promotion: Promotion, user: User, version: int, *, at: datetime | No
         earlier = confirmed_in_year([person.id], contest, exclude_id=promotion.id).get(person.id)
         if earlier is not None:
             year, _, _ = year_window(contest)
-            decided = earlier.decided_at.astimezone(contests.contest_zone(contest)).date().isoformat()
+            decided = earlier.decided_at.astimezone(zones.contest_zone(contest)).date().isoformat()
             raise ServiceError(
                                409, f"{person.name} already had a competition promotion confirmed in {year} "
                                     f"(contest {earlier.contest.name!r}, confirmed {decided}); this contest's policy allows "

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from competition.database import get_by_id
 from competition.models import Contest
-from competition.services import access, appeals, contests, standings
+from competition.services import access, appeals, entries, standings, zones
 
 bp = Blueprint("appeal_pages", __name__)
 
@@ -23,16 +23,16 @@ def page(contest_id: int):
     if contest is None:
         abort(404)
     scheme = standings.scheme_of(contest)
-    closes = contests.appeal_window_closes_at(contest)
+    closes = appeals.appeal_window_closes_at(contest)
     config = {
         "contestId": contest.id,
         "state": contest.state.value,
         "windowOpen": appeals.window_open(contest, standings.now()),
         "closesAt": closes.isoformat() if closes else None,
         "competitors": [{"id": c.id, "bib": c.bib, "name": c.display_name}
-                        for c in contests.competitors_of(contest)],
+                        for c in entries.competitors_of(contest)],
         "aspects": [{"code": a.code, "name": a.name, "module": m.code} for _, m, a in scheme.aspects()]
         if scheme else [],
     }
-    closes_local = closes.astimezone(contests.contest_zone(contest)).strftime("%Y-%m-%d %H:%M") if closes else None
+    closes_local = closes.astimezone(zones.contest_zone(contest)).strftime("%Y-%m-%d %H:%M") if closes else None
     return render_template("appeals.html", contest=contest, config=config, closes_local=closes_local)

@@ -23,7 +23,7 @@ from competition.database import get_by_id
 from competition.extensions import db
 from competition.models import Contest, ContestJudge, ContestState, Role
 from competition.security import sign_in
-from competition.services import access, accounts, audit, contests, standings, worklist
+from competition.services import access, accounts, audit, standings, worklist, zones
 
 bp = Blueprint("judging", __name__)
 
@@ -52,7 +52,7 @@ def home():
         return sign_in_page()
     mine = worklist.judge_contests(current_user) if current_user.role == Role.JUDGE else None
     for entry in mine or []:
-        zone = contests.zone_named(entry["timezone"])
+        zone = zones.zone_named(entry["timezone"])
         entry["starts_local"] = entry["starts_at"].astimezone(zone)
         entry["ends_local"] = entry["ends_at"].astimezone(zone)
     config = {"userId": current_user.id, "contests": [c["id"] for c in mine or []]}
@@ -138,7 +138,7 @@ def qr_sheet(contest_id: int):
         audit.record("judge.qr_issue", f"contest:{found.id}", contest_id=found.id,
                      after={"user_ids": [s["user"].id for s in sheets], "expires_at": expires})
     db.session.commit()
-    zone = contests.contest_zone(found)
+    zone = zones.contest_zone(found)
     response = make_response(render_template(
         "judge/qr_sheet.html", contest=found, sheets=sheets, hours=hours, choices=QR_HOURS_CHOICES,
         expires=expires.astimezone(zone).strftime("%Y-%m-%d %H:%M"), zone=zone.key))

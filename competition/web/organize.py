@@ -15,9 +15,9 @@ from competition.database import get_by_id
 from competition.extensions import db
 from competition.models import Contest, ContestState
 from competition.models.contest import TIERS
-from competition.services import accounts, contests
+from competition.services import accounts, lifecycle, zones
 from competition.services.access import STAFF_ROLES
-from competition.services.contests import contest_zone
+from competition.services.zones import contest_zone
 from competition.web.access import page_for
 
 bp = Blueprint("organize", __name__, url_prefix="/organize")
@@ -54,7 +54,7 @@ def local_time(contest: Contest, moment: datetime | None, layout: str = "%Y-%m-%
     return moment.astimezone(contest_zone(contest)).strftime(layout) if moment is not None else ""
 
 
-NEW_CONTEST = {"name": "", "occupation_code": "", "tier": "enterprise", "timezone": contests.DEFAULT_TIMEZONE,
+NEW_CONTEST = {"name": "", "occupation_code": "", "tier": "enterprise", "timezone": zones.DEFAULT_TIMEZONE,
                "starts_at": "", "ends_at": "", "visibility": "live", "freeze_at": "", "precision": 2,
                "team_size": 1, "appeal_window_minutes": 0, "blind": False}
 
@@ -88,7 +88,7 @@ def contest(contest_id: int):
     config = {
         "contestId": found.id,
         "state": found.state.value,
-        "transitions": contests.transitions_from(found.state),
+        "transitions": lifecycle.transitions_from(found.state),
         "canUnfreeze": (found.freeze_at is not None and found.unfrozen_at is None
                         and found.state != ContestState.FINAL),
         "teamSize": found.team_size,
