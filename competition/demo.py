@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
 
+from competition import clock
 from competition import demo_staff
 from competition.domain.identity import id_check_char
 from competition.demo_event import load_event, scheme_awards
@@ -137,7 +138,7 @@ def load(seed: int = 2026) -> list[DemoAccount]:
             person_ids.append((person.id, enterprise.id))
         demo_staff.add_staff(enterprise, scheme)  # people at every level for 技能人才结构
 
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = clock.now().replace(microsecond=0)
     contest = contest_settings.create({
         "name": "2026年辽宁省电工职业技能竞赛（示例）", "occupation_code": "6-31-01-03", "tier": "provincial_class_2",
         "timezone": "Asia/Shanghai", "starts_at": now - timedelta(hours=3), "ends_at": now + timedelta(hours=5),

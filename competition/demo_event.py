@@ -12,8 +12,9 @@ Everything goes through the services, like the demo contest itself (competition.
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
+from competition import clock
 from competition.domain.awards import READY_AWARD_SCHEMES, awards_to_dict
 from competition.extensions import db
 from competition.models import Contest, User
@@ -31,7 +32,7 @@ def load_event(main: Contest, organizer: User, judges: list[User], person_ids: l
     """Create the event around the running demo contest `main` (judges[-1] is the chief judge)."""
     from competition.demo import SCHEME
 
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = clock.now().replace(microsecond=0)
     today = now.date()
     event = events.create({"name": EVENT_NAME, "starts_on": today - timedelta(days=1),
                            "ends_on": today + timedelta(days=1), "timezone": "Asia/Shanghai"})

@@ -18,12 +18,13 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 
+from competition import clock
 from competition.demo import DEMO_PASSWORD, open_slots, plausible, skill_of
 from competition.extensions import db
 from competition.models import Competitor, Contest, ContestJudge, ContestState, Mark, ModuleLock, User
@@ -191,7 +192,7 @@ class Day:
 
 
 def _settings_of(contest: Contest) -> dict[str, Any]:
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = clock.now().replace(microsecond=0)
     return {"name": contest.name, "occupation_code": contest.occupation.code, "tier": contest.tier,
             "timezone": contest.timezone, "starts_at": now.isoformat(),
             "ends_at": (now + timedelta(hours=8)).isoformat(), "visibility": contest.visibility,

@@ -41,6 +41,7 @@ def _secrets(app) -> dict[str, str]:
 def _move_to(app, contest_id: int, state: str) -> None:
     """The state as its transition leaves it (locks and appeal rules are not this test's concern):
     final rebuilds the standings (the public view unfreezes); every change is announced to boards."""
+    from competition import clock
     from competition.extensions import db
     from competition.models import Contest, ContestState
     from competition.services import boards, standings
@@ -49,9 +50,9 @@ def _move_to(app, contest_id: int, state: str) -> None:
         contest = db.session.get(Contest, contest_id)
         contest.state = ContestState(state)
         if state == "provisional":
-            contest.provisional_at = standings.now()
+            contest.provisional_at = clock.now()
         if state == "final":
-            contest.final_at = standings.now()
+            contest.final_at = clock.now()
             standings.rebuild(contest)
         boards.state_changed(contest)
         db.session.commit()

@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, after_this_request, current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from competition import clock
 from competition.extensions import db, socketio
 from competition.live.manager import LocalManager
 from competition.live.rooms import NAMESPACE, blind_rows, room
@@ -119,7 +120,7 @@ class Broadcaster:
         socketio.start_background_task(self._run)
 
     def _run(self) -> None:
-        self._freezes_seen_until = datetime.now(timezone.utc)  # clients that connect later get `frozen`
+        self._freezes_seen_until = clock.now()  # clients that connect later get `frozen`
         while True:
             woken = self._wakeup.wait(timeout=self.sweep_seconds)
             self._wakeup.clear()
@@ -146,7 +147,7 @@ class Broadcaster:
             self.busy_window = coalescing_window(self.window, self._publishing)
             if time.monotonic() >= self._next_freeze_check:  # after the round: never holds up a publish
                 self._next_freeze_check = time.monotonic() + FREEZE_CHECK_SECONDS
-                self.announce_freezes(datetime.now(timezone.utc))
+                self.announce_freezes(clock.now())
             if self._pending:
                 # the database refused: try again shortly; another process was publishing: a window on
                 socketio.sleep(1 if refused else self.busy_window)

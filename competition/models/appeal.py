@@ -11,8 +11,9 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from competition.clock import now
 from competition.extensions import db
-from competition.models.base import UTCDateTime, intpk, utcnow
+from competition.models.base import UTCDateTime, intpk
 
 DISMISSED, UPHELD = "dismissed", "upheld"
 DECISIONS = (DISMISSED, UPHELD)
@@ -26,7 +27,7 @@ class Appeal(db.Model):
     competitor_id: Mapped[int] = mapped_column(ForeignKey("competitors.id", ondelete="CASCADE"))
     aspect_codes: Mapped[list[str]] = mapped_column(JSON)
     grounds: Mapped[str] = mapped_column(String(2000))
-    filed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     filed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decision: Mapped[str | None] = mapped_column(String(16))  # None (open) | dismissed | upheld
     reason: Mapped[str | None] = mapped_column(String(2000))

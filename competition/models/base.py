@@ -10,9 +10,7 @@ import enum
 from sqlalchemy import DateTime, Enum, Numeric, String, TypeDecorator
 from sqlalchemy.orm import mapped_column
 
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+from competition.clock import now
 
 
 class UTCDateTime(TypeDecorator):
@@ -71,6 +69,6 @@ def str_enum(enum_class: type[enum.Enum], length: int = 16) -> Enum:
 
 
 intpk = Annotated[int, mapped_column(primary_key=True)]
-created_at = Annotated[datetime, mapped_column(UTCDateTime, default=utcnow, nullable=False)]
+created_at = Annotated[datetime, mapped_column(UTCDateTime, default=now, nullable=False)]
 name200 = Annotated[str, mapped_column(String(200))]
 code32 = Annotated[str, mapped_column(String(32))]

@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from competition.clock import now
 from competition.extensions import db
-from competition.models.base import ExactDecimal, UTCDateTime, intpk, utcnow
+from competition.models.base import ExactDecimal, UTCDateTime, intpk
 
 VIEWS = ("jury", "public")
 # Bytewise order on every backend (PostgreSQL's default collation would ignore the "." separators).
@@ -78,4 +79,4 @@ class BoardEvent(db.Model):
     view: Mapped[str] = mapped_column(String(8))
     seq: Mapped[int]
     rows: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from competition.clock import now
 from competition.extensions import db
-from competition.models.base import UTCDateTime, created_at, intpk, utcnow
+from competition.models.base import UTCDateTime, created_at, intpk
 
 if TYPE_CHECKING:
     from competition.models.person import Person
@@ -30,7 +31,7 @@ class Competitor(db.Model):
     status_reason: Mapped[str | None] = mapped_column(String(2000))
     time_used_seconds: Mapped[int | None]
     created_at: Mapped[created_at]
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 
     members: Mapped[list[CompetitorMember]] = relationship(
         back_populates="competitor", order_by="CompetitorMember.position", cascade="all, delete-orphan",

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from competition.clock import now
 from competition.extensions import db
-from competition.models.base import UTCDateTime, created_at, intpk, name200, str_enum, utcnow
+from competition.models.base import UTCDateTime, created_at, intpk, name200, str_enum
 
 if TYPE_CHECKING:
     from competition.models.occupation import Occupation
@@ -59,7 +60,7 @@ class Contest(db.Model):
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[created_at]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 
     occupation: Mapped[Occupation] = relationship(lazy="joined")
     judges: Mapped[list[ContestJudge]] = relationship(back_populates="contest", cascade="all, delete-orphan")
@@ -81,7 +82,7 @@ class ModuleLock(db.Model):
     contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), primary_key=True)
     module_code: Mapped[str] = mapped_column(String(32), primary_key=True)
     locked: Mapped[bool] = mapped_column(default=True)
-    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     changed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reason: Mapped[str | None] = mapped_column(String(2000))
     appeal_id: Mapped[int | None]  # set while an upheld appeal has the module open for correction

@@ -7,8 +7,9 @@ from decimal import Decimal
 from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from competition.clock import now
 from competition.extensions import db
-from competition.models.base import ExactDecimal, UTCDateTime, created_at, intpk, name200, utcnow
+from competition.models.base import ExactDecimal, UTCDateTime, created_at, intpk, name200
 
 
 class Event(db.Model):
@@ -24,7 +25,7 @@ class Event(db.Model):
     timezone: Mapped[str | None] = mapped_column(String(64))
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[created_at]
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 
 
 class ContestAward(db.Model):

@@ -11,8 +11,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from competition.clock import now
 from competition.extensions import db
-from competition.models.base import UTCDateTime, intpk, name200, utcnow
+from competition.models.base import UTCDateTime, intpk, name200
 
 
 class GradeScheme(db.Model):
@@ -22,7 +23,7 @@ class GradeScheme(db.Model):
     id: Mapped[intpk]
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"), index=True)
     version: Mapped[int]
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     grades: Mapped[list[Grade]] = relationship(order_by="Grade.position", cascade="all, delete-orphan",

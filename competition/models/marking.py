@@ -12,8 +12,9 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from competition.clock import now
 from competition.extensions import db
-from competition.models.base import ExactDecimal, UTCDateTime, intpk, utcnow
+from competition.models.base import ExactDecimal, UTCDateTime, intpk
 
 SHARED_SLOT = 0
 
@@ -33,7 +34,7 @@ class Mark(db.Model):
     judge_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)  # who stored the value
     value: Mapped[Decimal] = mapped_column(ExactDecimal(12, 4))
     version: Mapped[int] = mapped_column(default=1)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 
 class MarkRevision(db.Model):
@@ -49,5 +50,5 @@ class MarkRevision(db.Model):
     judge_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     value: Mapped[Decimal] = mapped_column(ExactDecimal(12, 4))
     version: Mapped[int]
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     appeal_id: Mapped[int | None]  # set when the change corrects an upheld appeal

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from competition.clock import now
 from competition.extensions import db
-from competition.models.base import UTCDateTime, created_at, intpk, name200, utcnow
+from competition.models.base import UTCDateTime, created_at, intpk, name200
 
 if TYPE_CHECKING:
     from competition.models.enterprise import Enterprise
@@ -31,7 +32,7 @@ class Person(db.Model):
     kind: Mapped[str] = mapped_column(String(16))  # employee | student
     phone: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[created_at]
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 
     enterprise: Mapped[Enterprise] = relationship()
     grades: Mapped[list[PersonGrade]] = relationship(back_populates="person", cascade="all, delete-orphan",
@@ -48,7 +49,7 @@ class PersonGrade(db.Model):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     occupation_id: Mapped[int] = mapped_column(ForeignKey("occupations.id"), index=True)
     grade_code: Mapped[str] = mapped_column(String(32), index=True)
-    since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    since: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     source: Mapped[str] = mapped_column(String(32), default="hr")  # hr | import | promotion
 
     person: Mapped[Person] = relationship(back_populates="grades")

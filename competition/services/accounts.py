@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import bindparam, delete, func, or_, select, update
 
+from competition import clock
 from competition.database import get_by_id
 from competition.errors import ServiceError
 from competition.extensions import db
@@ -197,7 +198,7 @@ def judge_accounts() -> list[User]:
 def authenticate(username: str, password: str, address: str) -> User:
     """Check a username and password, slowing down repeated failures (429 with Retry-After; the
     rules are services.throttle's). Failures are committed at once: they must outlive the request."""
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     wait = throttle.retry_after(username, address, now)
     if wait is not None:
         raise throttled(wait)
@@ -224,7 +225,7 @@ def issue_token(user: User, *, purpose: str = "api", lifetime: timedelta | None 
     token = secrets.token_urlsafe(32)
     lifetime = lifetime or current_app.config["COMPETITION_TOKEN_LIFETIME"]
     db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token), purpose=purpose, label=label,
-                            expires_at=datetime.now(timezone.utc) + lifetime))
+                            expires_at=clock.now() + lifetime))
     return token
 
 
@@ -238,7 +239,7 @@ def user_for_token(token: str, *, purpose: str = "api") -> User | None:
     if found is None:
         return None
     user, expires_at, token_id, used_at = found
-    if not (expires_at > datetime.now(timezone.utc) and user.active):
+    if not (expires_at > clock.now() and user.active):
         return None
     sessions.touch_token(token_id, used_at)  # unused for the token lifetime, it expires
     return user
@@ -250,7 +251,7 @@ def _one_time_row(token: str, purpose: str, *, for_update: bool = False) -> ApiT
 
 
 def _still_valid(row: ApiToken) -> bool:
-    return row.expires_at > datetime.now(timezone.utc) and row.user.active
+    return row.expires_at > clock.now() and row.user.active
 
 
 def one_time_token_user(token: str, *, purpose: str) -> User | None:

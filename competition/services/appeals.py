@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from competition import clock
 from competition.database import MAX_ID
 from competition.errors import ServiceError
 from competition.extensions import db
@@ -53,7 +54,7 @@ def find(appeal_id: int, *, for_update: bool = False) -> Appeal:
 
 def file(contest: Contest, data: Mapping[str, Any], user: User, now: datetime | None = None) -> Appeal:
     """POST /contests/{id}/appeals: 409 outside the window, 422 unknown competitor or aspects."""
-    now = now or standings.now()
+    now = now or clock.now()
     if contest.state != ContestState.PROVISIONAL:
         raise ServiceError(409, f"Appeals are recorded only while results are provisional "
                            f"(the contest is {contest.state.value}).", reason="not_provisional")
@@ -103,7 +104,7 @@ def modules_of(contest: Contest, aspect_codes: list[str]) -> list[str]:
 def decide(contest: Contest, appeal: Appeal, data: Mapping[str, Any], user: User,
            now: datetime | None = None) -> Appeal:
     """POST /appeals/{aid}/decide: once; `upheld` unlocks the named aspects' modules."""
-    now = now or standings.now()
+    now = now or clock.now()
     decision, reason = data.get("decision"), (data.get("reason") or "").strip()
     errors: dict[str, list[str]] = {}
     if decision not in DECISIONS:

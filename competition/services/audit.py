@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -25,6 +25,7 @@ from flask_login import current_user
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from competition import clock
 from competition.extensions import db
 from competition.models import AuditEntry, AuditHead, User
 from competition.models.audit import SYSTEM_CHAIN, chain_name
@@ -94,7 +95,7 @@ def _write_pending(session: Session) -> None:
     if not pending:
         return
     connection = session.connection()
-    at = datetime.now(timezone.utc)
+    at = clock.now()
     rows = [{"chain": chain_of(item.contest_id), "seq": None, "at": at, "actor_id": item.actor_id,
              "actor": item.actor, "action": item.action, "target": item.target, "contest_id": item.contest_id,
              "before": item.before, "after": item.after, "prev_hash": None, "hash": None} for item in pending]

@@ -33,6 +33,7 @@ from flask import Flask
 from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.engine import Connection
 
+from competition import clock
 from competition.extensions import db, socketio
 from competition.models import AuditEntry, AuditHead
 from competition.models.audit import SYSTEM_CHAIN
@@ -179,7 +180,7 @@ def anchor(since: dict[int, int] | None = None) -> dict[int, int]:
                                    .where(_heads.chain != SYSTEM_CHAIN, _heads.seq > 0)).all()
         moved = {str(h.chain): {"seq": h.seq, "hash": h.hash} for h in heads if since.get(h.chain) != h.seq}
         if moved:
-            row = {"chain": SYSTEM_CHAIN, "at": datetime.now(timezone.utc), "actor_id": None, "actor": "system",
+            row = {"chain": SYSTEM_CHAIN, "at": clock.now(), "actor_id": None, "actor": "system",
                    "action": "audit.anchor", "target": "audit", "contest_id": None, "before": None,
                    "after": {"chains": moved}}
             connection.execute(INSERT_ENTRY, row)

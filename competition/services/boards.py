@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.exc import OperationalError
 
+from competition import clock
 from competition.extensions import db
 from competition.models import BoardEvent, BoardPublished, BoardView, Contest, ContestState, Standing
 from competition.models.board import VIEWS
@@ -56,7 +57,7 @@ def state_payload(contest: Contest, now: datetime | None = None) -> dict[str, An
 
 
 def is_frozen(contest: Contest, now: datetime | None = None) -> bool:
-    return contest.frozen_at(now or standings.now()) is not None
+    return contest.frozen_at(now or clock.now()) is not None
 
 
 def freezing_between(since: datetime, until: datetime) -> list[Contest]:

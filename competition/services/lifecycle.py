@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import and_, select
 
+from competition import clock
 from competition.errors import ServiceError
 from competition.extensions import db
 from competition.models import Competitor, Contest, ContestState, ModuleLock, Standing
@@ -39,7 +40,7 @@ def confirmed_promotions(contest: Contest) -> int:
 
 def transition(contest: Contest, to: str, reason: str | None, now: datetime | None = None) -> Contest:
     """POST /contests/{id}/transition. Refusals are 409 (422 for a reopen without a reason)."""
-    now = now or standings.now()
+    now = now or clock.now()
     if to == RUNNING_AGAIN and not (reason and reason.strip()):
         raise ServiceError(422, "Reopening a contest needs a reason.",
                            errors={"reason": ["required to reopen a contest"]},
@@ -145,7 +146,7 @@ def missing_for_final(contest: Contest) -> dict[str, Any]:
 
 def unfreeze(contest: Contest, now: datetime | None = None) -> Contest:
     """POST /contests/{id}/unfreeze: the public sees everything from now on."""
-    now = now or standings.now()
+    now = now or clock.now()
     if contest.state == FINAL:
         raise ServiceError(409, "A final contest is not frozen.", reason="not_frozen")
     if contest.freeze_at is None or contest.unfrozen_at is not None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, exists, insert, select, update
 
+from competition import clock
 from competition.domain.numbers import format_decimal
 from competition.domain.scheme import JUDGEMENT, MEASUREMENT, AspectDef, MarkingScheme
 from competition.domain.scoring import MarkValueError, aspect_result, validate_value
@@ -144,7 +145,7 @@ def put_mark(contest: Contest, user: User, *, competitor_id: int, aspect_code: s
                            reason="panel_full")
 
     appeal_id = lock.appeal_id if lock is not None and not lock.locked else None
-    moment = standings.now()
+    moment = clock.now()
     before = mark_body(aspect, mark) if mark else None
     if mark is None:
         mark_id = connection.execute(_INSERT_MARK, {
@@ -276,7 +277,7 @@ def set_lock(contest: Contest, user: User, module_code: str, *, locked: bool, re
     if lock is None:
         lock = ModuleLock(contest_id=contest.id, module_code=module_code)
         db.session.add(lock)
-    lock.locked, lock.changed_by, lock.changed_at = locked, user.id, standings.now()
+    lock.locked, lock.changed_by, lock.changed_at = locked, user.id, clock.now()
     lock.reason = reason.strip() if reason else None
     lock.appeal_id = None
     audit.record("module.lock" if locked else "module.unlock", f"contest:{contest.id}/module:{module_code}",

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 
+from competition import clock
 from competition.database import get_by_id
 from competition.domain import grades as domain
 from competition.domain.identity import (ID_TYPES, RESIDENT_ID_CARD, IdNumberError, mask_id_number, mask_phone,
@@ -21,7 +22,6 @@ from competition.domain.levels import LEVEL_NAMES
 from competition.errors import ServiceError, not_found
 from competition.extensions import db
 from competition.models import Enterprise, Occupation, Person, PersonGrade, User
-from competition.models.base import utcnow
 from competition.services import audit, grade_schemes, occupations
 from competition.services.access import sees_identity
 
@@ -259,7 +259,7 @@ def _set_grades(person: Person, resolved: list[tuple[Occupation, str]], source: 
             person.grades.append(PersonGrade(occupation_id=occupation.id, occupation=occupation, grade_code=code,
                                              source=source))
         elif held.grade_code != code:
-            held.grade_code, held.source, held.since = code, source, utcnow()
+            held.grade_code, held.source, held.since = code, source, clock.now()
 
 
 def create(enterprise: Enterprise, data: Mapping[str, Any]) -> Person:

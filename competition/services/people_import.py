@@ -17,12 +17,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from competition import clock
 from competition.domain.identity import ID_TYPES, RESIDENT_ID_CARD, IdNumberError, id_check_char
 from competition.errors import ServiceError
 from competition.extensions import db
 from competition.inputs import text_problem
 from competition.models import Enterprise, Occupation, Person, PersonGrade
-from competition.models.base import utcnow
 from competition.services import audit, occupations, spreadsheets
 from competition.services.people import (NAME_MAX, PERSON_NO_MAX, SchemeView, audit_view, check_grade, check_id,
                                          check_phone, check_text)
@@ -369,7 +369,7 @@ def import_people(enterprise: Enterprise, filename: str, content: bytes) -> Impo
                 person.grades.append(PersonGrade(occupation_id=item.occupation.id, occupation=item.occupation,
                                                  grade_code=item.grade_code, source="import"))
             elif held.grade_code != item.grade_code:
-                held.grade_code, held.source, held.since = item.grade_code, "import", utcnow()
+                held.grade_code, held.source, held.since = item.grade_code, "import", clock.now()
         if audit_view(person) != before:
             result.updated += 1
         else:

@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from competition import clock
 from competition.database import MAX_ID, get_by_id
 from competition.domain import grades as domain_grades
 from competition.domain.levels import LEVEL_NAMES
@@ -55,10 +56,6 @@ STATUS_LABELS = {PROPOSED: "待审核", NOT_ELIGIBLE: "不符合条件", CONFIRM
 
 
 # --- helpers -------------------------------------------------------------------------------------------
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
-
 
 def policy_hash(policy: Mapping[str, Any]) -> str:
     canonical = json.dumps(policy, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -372,7 +369,7 @@ def confirm(promotion: Promotion, user: User, version: int, *, at: datetime | No
     name and national level as they were in the scheme version the proposal was computed with
     (promotion.md: promotions and certificates keep the version they used). 409 when the enterprise's
     current scheme no longer gives that code the proposed level (see `_grantable_target`)."""
-    at = at or now()
+    at = at or clock.now()
     _check_decidable(promotion, version)
     contest = promotion.contest
     person = db.session.scalar(select(Person).where(Person.id == promotion.person_id)
@@ -425,7 +422,7 @@ def reject(promotion: Promotion, user: User, version: int, reason: str | None, *
         raise ServiceError(422, "The reason is too long.", errors={"reason": ["at most 2000 characters"]})
     _check_decidable(promotion, version)
     before = {"status": promotion.status, "version": promotion.version}
-    promotion.status, promotion.decided_by, promotion.decided_at = REJECTED, user.id, at or now()
+    promotion.status, promotion.decided_by, promotion.decided_at = REJECTED, user.id, at or clock.now()
     promotion.reject_reason = reason
     _flush(promotion)
     audit.record("promotion.reject", f"promotion:{promotion.id}", contest_id=promotion.contest_id, before=before,

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from competition import clock
 from competition.errors import ServiceError
 from competition.extensions import db
 from competition.models import Contest, ContestState, Promotion
@@ -26,7 +27,7 @@ def _ranked_rows(contest: Contest) -> list[dict[str, Any]]:
 def start(contest: Contest) -> dict[str, Any]:
     if contest.state != ContestState.FINAL:
         raise ServiceError(409, "A results ceremony needs a final contest.", reason="needs_final")
-    contest.reveal_started_at = standings.now()
+    contest.reveal_started_at = clock.now()
     contest.reveal_position = len(_ranked_rows(contest))
     audit.record("contest.reveal_start", f"contest:{contest.id}", contest_id=contest.id,
                  after={"hidden": contest.reveal_position})

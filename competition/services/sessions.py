@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import delete, select, update
 
+from competition import clock
 from competition.database import READ_ONLY_METHODS, get_by_id, writing
 from competition.extensions import db
 from competition.models import ApiToken, Role, User, UserSession
@@ -34,10 +35,6 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 # --- browser sessions ---------------------------------------------------------------------------
 
 def start(user: User) -> str:
@@ -49,7 +46,7 @@ def start(user: User) -> str:
 
 def session_user(user_id: int, epoch: int, key: str) -> User | None:
     """The active user of a live session, or None (signed out, ended, expired, account off)."""
-    oldest = _now() - current_app.config["PERMANENT_SESSION_LIFETIME"]
+    oldest = clock.now() - current_app.config["PERMANENT_SESSION_LIFETIME"]
     user = db.session.scalar(
         select(User).join(UserSession, UserSession.user_id == User.id)
         .where(UserSession.key_hash == _digest(key), User.id == user_id, UserSession.created_at > oldest))
@@ -72,7 +69,7 @@ def end_everything(user: User) -> int:
 
 def live_tokens(user: User) -> list[ApiToken]:
     return list(db.session.scalars(select(ApiToken).where(
-        ApiToken.user_id == user.id, ApiToken.purpose == API, ApiToken.expires_at > _now()).order_by(ApiToken.id)))
+        ApiToken.user_id == user.id, ApiToken.purpose == API, ApiToken.expires_at > clock.now()).order_by(ApiToken.id)))
 
 
 def token_dict(token: ApiToken) -> dict:
@@ -103,7 +100,7 @@ def _revoke(row: ApiToken, actor: User) -> None:
 def touch_token(token_id: int, used_at: datetime | None) -> None:
     """Note a use of a token (at most every TOUCH_EVERY): its expiry moves to a lifetime from now.
     In a short transaction of its own, so that a read request stays a read."""
-    now = _now()
+    now = clock.now()
     if used_at is not None and now - used_at < TOUCH_EVERY:
         return
     lifetime = current_app.config["COMPETITION_TOKEN_LIFETIME"]

@@ -10,13 +10,14 @@ target (the target line of /hr/structure).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from competition import clock
 from competition.domain import skill_structure as domain
 from competition.domain.grades import EIGHT_GRADE_TEMPLATE, GradeScheme
 from competition.domain.numbers import DecimalFormatError, parse_decimal
@@ -159,14 +160,14 @@ def enterprise_dict(enterprise: Enterprise, structure: domain.Structure, *, as_o
                     names: dict[str, str] | None = None) -> dict[str, Any]:
     """GET /enterprises/{id}/skill-structure: the figures with `as_of`, the enterprise and its target."""
     names = occupation_names([structure]) if names is None else names
-    return {"as_of": as_of or datetime.now(timezone.utc),
+    return {"as_of": as_of or clock.now(),
             "enterprise": {"id": enterprise.id, "code": enterprise.code, "name": enterprise.name},
             "high_skill_target": target_text(enterprise), **figures_dict(structure, names)}
 
 
 def overview_dict(rows: list[tuple[Enterprise, domain.Structure]]) -> dict[str, Any]:
     """GET /skill-structure: one row per enterprise and the total (figures summed, ratios recomputed)."""
-    as_of = datetime.now(timezone.utc)
+    as_of = clock.now()
     total = domain.total(structure for _, structure in rows)
     names = occupation_names([total])
     return {"as_of": as_of,

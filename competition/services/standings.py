@@ -18,12 +18,13 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 
+from competition import clock
 from competition.domain.numbers import format_decimal
 from competition.domain.ranking import RankInput, storage_keys
 from competition.domain.scheme import MarkingScheme, build_scheme
@@ -147,10 +148,6 @@ def _standings_of(competitor_ids: list[int]) -> dict[tuple[int, str], Standing]:
     return {(s.competitor_id, s.view): s for s in rows}
 
 
-def now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 def recompute_competitor(contest: Contest, competitor, values: Values | None = None) -> dict[str, AspectResult]:
     """Bring one competitor's rows up to date after a change; returns the jury aspect results.
 
@@ -165,7 +162,7 @@ def recompute_competitor(contest: Contest, competitor, values: Values | None = N
     columns = _columns(contest, competitor, figures)
     connection = db.session.connection()
     views = VIEWS
-    if contest.frozen_at(now()) is not None and connection.execute(
+    if contest.frozen_at(clock.now()) is not None and connection.execute(
             _STANDING_ID, {"b_competitor_id": competitor.id, "b_view": PUBLIC}).first() is not None:
         views = (JURY,)  # frozen: the public row keeps its freeze-time figures
     if len(views) == len(VIEWS):  # both rows with one statement: they get the same figures
@@ -187,7 +184,7 @@ def follow_status_while_frozen(contest: Contest, competitor: Competitor) -> None
     freeze-time figures but is ranked by the status as it is now (scoring.md, Ranking: absent,
     withdrawn and disqualified competitors are listed after the ranked ones, without a rank), as a
     rebuild of the frozen view would rank it."""
-    if contest.frozen_at(now()) is None:
+    if contest.frozen_at(clock.now()) is None:
         return
     public = db.session.scalar(select(Standing).where(Standing.competitor_id == competitor.id,
                                                       Standing.view == PUBLIC))
@@ -227,7 +224,7 @@ def rebuild(contest: Contest, views: Iterable[str] = VIEWS) -> None:
     ids = [c.id for c in competitors]
     existing = _standings_of(ids) if ids else {}
     live = current_values(ids)
-    frozen_at = contest.frozen_at(now())
+    frozen_at = contest.frozen_at(clock.now())
     public_values = values_at(contest.id, frozen_at) if frozen_at is not None else live
     for competitor in competitors:
         for view in views:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from competition import clock
 from competition.database import get_by_id
 from competition.models import Contest
 from competition.services import access, appeals, entries, standings, zones
@@ -27,7 +28,7 @@ def page(contest_id: int):
     config = {
         "contestId": contest.id,
         "state": contest.state.value,
-        "windowOpen": appeals.window_open(contest, standings.now()),
+        "windowOpen": appeals.window_open(contest, clock.now()),
         "closesAt": closes.isoformat() if closes else None,
         "competitors": [{"id": c.id, "bib": c.bib, "name": c.display_name}
                         for c in entries.competitors_of(contest)],

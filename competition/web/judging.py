@@ -12,13 +12,14 @@ Registered inside the live pages blueprint (competition.web.live_pages), so endp
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import segno
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from competition import clock
 from competition.database import get_by_id
 from competition.extensions import db
 from competition.models import Contest, ContestJudge, ContestState, Role
@@ -121,7 +122,7 @@ def qr_sheet(contest_id: int):
     if hours not in QR_HOURS_CHOICES:
         hours = DEFAULT_QR_HOURS
     lifetime = timedelta(hours=hours)
-    expires = datetime.now(timezone.utc) + lifetime
+    expires = clock.now() + lifetime
     seats = db.session.scalars(select(ContestJudge).where(ContestJudge.contest_id == found.id)
                                .order_by(ContestJudge.chief.desc(), ContestJudge.id)).all()
     scheme = standings.scheme_of(found)
