@@ -106,16 +106,9 @@ def _user(username: str, role: Role, display: str, enterprise_id: int | None = N
                                 enterprise_id=enterprise_id)
 
 
-def load(seed: int = 2026) -> list[DemoAccount]:
-    """Create the demo; returns the sign-in accounts to print. The caller commits."""
-    rng = random.Random(seed)
-    occupations.load_file()
-    made: list[DemoAccount] = []
-    admin = _user("demo_admin", Role.ADMIN, "系统管理员（示例）")
-    organizer = _user("demo_organizer", Role.ORGANIZER, "竞赛组织者（示例）")
-    made += [DemoAccount("demo_admin", "admin", admin.display_name),
-             DemoAccount("demo_organizer", "organizer", organizer.display_name)]
-
+def _enterprises_and_people(admin: User, made: list[DemoAccount]) -> list[tuple[int, int]]:
+    """The three enterprises with their grade schemes, HR officers and people; returns (person id,
+    enterprise id) of the people who compete."""
     person_ids: list[tuple[int, int]] = []  # (person id, enterprise id)
     for index, (code, name, site, kind, scheme) in enumerate(ENTERPRISES):
         enterprise = Enterprise(code=code, name=name, cert_prefix="Y", org_code="0000", province_code="21",
@@ -137,6 +130,20 @@ def load(seed: int = 2026) -> list[DemoAccount]:
                 "grades": [{"occupation_code": "6-31-01-03", "grade_code": grade}] if grade else []})
             person_ids.append((person.id, enterprise.id))
         demo_staff.add_staff(enterprise, scheme)  # people at every level for 技能人才结构
+    return person_ids
+
+
+def load(seed: int = 2026) -> list[DemoAccount]:
+    """Create the demo; returns the sign-in accounts to print. The caller commits."""
+    rng = random.Random(seed)
+    occupations.load_file()
+    made: list[DemoAccount] = []
+    admin = _user("demo_admin", Role.ADMIN, "系统管理员（示例）")
+    organizer = _user("demo_organizer", Role.ORGANIZER, "竞赛组织者（示例）")
+    made += [DemoAccount("demo_admin", "admin", admin.display_name),
+             DemoAccount("demo_organizer", "organizer", organizer.display_name)]
+
+    person_ids = _enterprises_and_people(admin, made)
 
     now = clock.now().replace(microsecond=0)
     contest = contest_settings.create({

@@ -74,7 +74,7 @@ def test_the_year_of_issue_is_taken_in_the_contest_time_zone(app, client, admin)
     """Confirmed 31 Dec 2026 16:30 UTC = 1 Jan 2027 00:30 in Asia/Shanghai: the number says 27."""
     from competition.extensions import db
     from competition.models import Promotion, User
-    from competition.services import promotions
+    from competition.services import promotion_review
 
     contest = promotion_contest(client, admin, [95, 90])
     row = contest.outcome(1)
@@ -82,7 +82,7 @@ def test_the_year_of_issue_is_taken_in_the_contest_time_zone(app, client, admin)
     with app.test_request_context():
         user = db.session.get(User, hr.id)
         promotion = db.session.get(Promotion, row["id"])
-        promotions.confirm(promotion, user, row["version"], at=datetime(2026, 12, 31, 16, 30, tzinfo=timezone.utc))
+        promotion_review.confirm(promotion, user, row["version"], at=datetime(2026, 12, 31, 16, 30, tzinfo=timezone.utc))
         db.session.commit()
         certificate = promotion.certificate
         assert certificate.issue_date == date(2027, 1, 1)

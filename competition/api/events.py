@@ -8,7 +8,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from competition.api.access import caller, require_user, roles_required
 from competition.api.blueprint import Blueprint
-from competition.api.contests import XLSX, competitor_dict, not_blank
+from competition.api.contest_schemas import XLSX, competitor_dict, not_blank
 from competition.api.schemas import NAME, DecimalString, Id, Out, Strict
 from competition.api.transaction import transactional
 from competition.domain.awards import READY_AWARD_SCHEMES, awards_to_dict

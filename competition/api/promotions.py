@@ -19,7 +19,7 @@ from competition.api.blueprint import Blueprint
 from competition.api.schemas import Id, Out, Strict
 from competition.api.transaction import transactional
 from competition.domain.policy_library import READY_POLICIES
-from competition.services import certificates, contests, promotions
+from competition.services import certificates, contests, promotion_review, promotions
 
 blp = Blueprint("promotions", __name__, description="Direct promotion: outcomes, HR review, ready policies")
 
@@ -183,7 +183,7 @@ class Confirm(MethodView):
         """Confirm a proposal (hr of the person's employer): sets the person's grade and issues the
         certificate (`certificate` in the answer), in one transaction."""
         user = require_user()
-        promotion = promotions.decide(promotion_id, user, "confirm", data["version"])
+        promotion = promotion_review.decide(promotion_id, user, "confirm", data["version"])
         return detail(promotion, user)
 
 
@@ -196,7 +196,7 @@ class Reject(MethodView):
     def post(self, data, promotion_id):
         """Reject a proposal with a reason (hr of the person's employer)."""
         user = require_user()
-        promotion = promotions.decide(promotion_id, user, "reject", data["version"], data["reason"])
+        promotion = promotion_review.decide(promotion_id, user, "reject", data["version"], data["reason"])
         return detail(promotion, user)
 
 
@@ -210,7 +210,7 @@ class Decide(MethodView):
         Each row is decided in its own savepoint; one refusal does not undo the others. Answers 200 with
         one result per row (`ok`, `status`, `message` or the promotion and certificate)."""
         user = require_user()
-        results = promotions.decide_batch(data["decisions"], user)
+        results = promotion_review.decide_batch(data["decisions"], user)
         done = [r for r in results if r["ok"]]
         return {"results": results, "confirmed": sum(1 for r in done if r["action"] == "confirm"),
                 "rejected": sum(1 for r in done if r["action"] == "reject"),

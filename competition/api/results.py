@@ -10,7 +10,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from competition.api.access import caller
 from competition.api.blueprint import Blueprint
-from competition.api.contests import XLSX
+from competition.api.contest_schemas import XLSX
 from competition.api.schemas import Out
 from competition.errors import ServiceError
 from competition.models import Contest, ContestState, User

@@ -88,10 +88,21 @@ def mark_body(aspect: AspectDef, mark) -> dict[str, Any]:
     return {"value": format_value(aspect, mark.value), "version": mark.version, "judge_id": mark.judge_id}
 
 
-def put_mark(contest: Contest, user: User, *, competitor_id: int, aspect_code: str, value: Any,
-             expected_version: int | None) -> MarkResult:
-    """The hot path of a contest: about ten statements, in SQLAlchemy Core where the ORM buys nothing."""
-    connection = db.session.connection()  # Core statements, prepared once (below), on the session's transaction
+@dataclass(frozen=True)
+class _Admitted:
+    """A value a judge may enter now: its aspect and module, the competitor's row (locked), the module's
+    lock and the value as a number."""
+    aspect: AspectDef
+    module: Any
+    competitor: Any
+    lock: _Lock | None
+    number: Decimal
+
+
+def _admit(contest: Contest, user: User, competitor_id: int, aspect_code: str, value: Any) -> _Admitted:
+    """May this judge enter this value for this competitor and aspect now? The refusals of api.md (403:
+    not a judge, not assigned, 回避; 409: not taking marks, module locked; 422: unknown, invalid value)."""
+    connection = db.session.connection()
     seat = connection.execute(_SEAT, {"contest_id": contest.id, "user_id": user.id}).first()
     if seat is None:
         raise ServiceError(403, "You are not a judge of this contest.", reason="not_a_judge")
@@ -127,7 +138,15 @@ def put_mark(contest: Contest, user: User, *, competitor_id: int, aspect_code: s
         number = validate_value(aspect, value)
     except MarkValueError as error:
         raise ServiceError(422, str(error), reason="invalid_value", errors={"value": [str(error)]}) from error
+    return _Admitted(aspect, module, competitor, lock, number)
 
+
+def put_mark(contest: Contest, user: User, *, competitor_id: int, aspect_code: str, value: Any,
+             expected_version: int | None) -> MarkResult:
+    """The hot path of a contest: about ten statements, in SQLAlchemy Core where the ORM buys nothing."""
+    connection = db.session.connection()  # Core statements, prepared once (below), on the session's transaction
+    admitted = _admit(contest, user, competitor_id, aspect_code, value)
+    aspect, competitor, lock, number = admitted.aspect, admitted.competitor, admitted.lock, admitted.number
     # Every mark of this competitor (serialised by the lock above): this slot's row, the panel, and
     # the values its standings are computed from.
     slot = SHARED_SLOT if aspect.type == MEASUREMENT else user.id
