@@ -111,3 +111,21 @@ def test_a_module_that_needs_another_first_is_caught(tmp_path):
     (tmp_path / "second.py").write_text("from first import VALUE\n")
     done = subprocess.run([sys.executable, "-c", ALONE, "first"], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 1 and "first: " in done.stdout and "ImportError" in done.stdout
+
+
+def test_the_layers_point_down():
+    """docs/architecture.md: the domain imports nothing of the package but itself; models no service;
+    services neither api, web nor live; api and web not each other."""
+    forbidden = {
+        "competition.domain": ("competition.models", "competition.services", "competition.api", "competition.web",
+                               "competition.live", "competition.extensions"),
+        "competition.models": ("competition.services", "competition.api", "competition.web", "competition.live"),
+        "competition.services": ("competition.api", "competition.web", "competition.live"),
+        "competition.api": ("competition.web",),
+        "competition.web": ("competition.api",),
+    }
+    wrong = [f"{source} imports {target}"
+             for source, targets in import_graph().items()
+             for layer, banned in forbidden.items() if source.startswith(layer + ".") or source == layer
+             for target in targets if target.startswith(banned)]
+    assert wrong == []
