@@ -15,10 +15,11 @@ import random
 from datetime import timedelta
 
 from competition import clock
+from competition.demo_marks import SCHEME, open_slots, plausible, skill_of
 from competition.domain.awards import READY_AWARD_SCHEMES, awards_to_dict
 from competition.extensions import db
 from competition.models import Contest, User
-from competition.services import contests, events, marking, standings
+from competition.services import contest_scheme, contest_settings, entries, events, lifecycle, marking, standings
 
 EVENT_NAME = "2026年辽宁省职业技能大赛（示例）"
 
@@ -30,8 +31,6 @@ def scheme_awards(key: str) -> list[dict]:
 def load_event(main: Contest, organizer: User, judges: list[User], person_ids: list[tuple[int, int]],
                rng: random.Random) -> None:
     """Create the event around the running demo contest `main` (judges[-1] is the chief judge)."""
-    from competition.demo import SCHEME
-
     now = clock.now().replace(microsecond=0)
     today = now.date()
     event = events.create({"name": EVENT_NAME, "starts_on": today - timedelta(days=1),
@@ -41,38 +40,36 @@ def load_event(main: Contest, organizer: User, judges: list[User], person_ids: l
             "starts_at": now - timedelta(days=1), "ends_at": now - timedelta(hours=20), "visibility": "live",
             "precision": 2, "blind": False, "appeal_window_minutes": 0, "tie_breakers": [],
             "promotion_policy": None}
-    qualifier = contests.create({**base, "name": "电工选拔赛（示例）", "team_size": 1,
+    qualifier = contest_settings.create({**base, "name": "电工选拔赛（示例）", "team_size": 1,
                                  "awards": scheme_awards("national")}, organizer)
-    team = contests.create({**base, "name": "电工团体赛（示例）", "team_size": 2, "appeal_window_minutes": 120,
+    team = contest_settings.create({**base, "name": "电工团体赛（示例）", "team_size": 2, "appeal_window_minutes": 120,
                             "starts_at": now - timedelta(hours=6), "ends_at": now - timedelta(hours=1),
                             "awards": scheme_awards("enterprise")}, organizer)
     for contest in (qualifier, team):
         contest.is_demo = True
-        contests.set_scheme(contest, SCHEME)
+        contest_scheme.set_scheme(contest, SCHEME)
         for judge in judges:
-            contests.add_judge(contest, {"user_id": judge.id, "chief": judge is judges[-1], "aspects": "all"})
+            entries.add_judge(contest, {"user_id": judge.id, "chief": judge is judges[-1], "aspects": "all"})
     chosen = rng.sample(person_ids, 12)
     for bib, (person_id, _enterprise) in enumerate(chosen, start=1):
-        contests.add_competitor(qualifier, {"person_id": person_id, "bib": f"{bib:02d}"})
+        entries.add_competitor(qualifier, {"person_id": person_id, "bib": f"{bib:02d}"})
     by_enterprise: dict[int, list[int]] = {}
     for person_id, enterprise_id in person_ids:
         by_enterprise.setdefault(enterprise_id, []).append(person_id)
     groups = list(by_enterprise.values())
     for n in range(6):  # each team: members of two different enterprises
         members = [groups[n % len(groups)].pop(), groups[(n + 1) % len(groups)].pop()]
-        contests.add_competitor(team, {"member_ids": members, "team_name": f"示例代表队{n + 1}",
+        entries.add_competitor(team, {"member_ids": members, "team_name": f"示例代表队{n + 1}",
                                        "bib": f"T{n + 1}"})
     for contest, to in ((qualifier, "final"), (team, "provisional")):
-        contests.transition(contest, "running", None)
+        lifecycle.transition(contest, "running", None)
         _mark_everything(contest, judges, rng)
-        contests.transition(contest, to, None)
+        lifecycle.transition(contest, to, None)
     events.set_contests(event, [main.id, qualifier.id, team.id])
 
 
 def _mark_everything(contest: Contest, judges: list[User], rng: random.Random) -> None:
     """Every aspect of every competitor marked (respecting 回避), then every module locked."""
-    from competition.demo import open_slots, plausible, skill_of
-
     by_id = {judge.id: judge for judge in judges}
     for judge_id, competitor_id, aspect in open_slots(contest, list(by_id)):
         marking.put_mark(contest, by_id[judge_id], competitor_id=competitor_id, aspect_code=aspect["code"],

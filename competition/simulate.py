@@ -25,7 +25,8 @@ from typing import Any
 from sqlalchemy import select
 
 from competition import clock
-from competition.demo import DEMO_PASSWORD, open_slots, plausible, skill_of
+from competition.demo import DEMO_PASSWORD
+from competition.demo_marks import open_slots, plausible, skill_of
 from competition.extensions import db
 from competition.models import Competitor, Contest, ContestJudge, ContestState, Mark, ModuleLock, User
 

@@ -11,6 +11,7 @@ from competition.api.schemas import NAME, Id, Out, Strict
 from competition.api.transaction import transactional
 from competition.models import Role
 from competition.services import accounts, throttle
+from competition.services.access import STAFF_ROLES
 
 blp = Blueprint("users", __name__, description="Accounts")
 
@@ -102,7 +103,7 @@ class UserById(MethodView):
 @blp.route("/users/<int:user_id>/unlock")
 class Unlock(MethodView):
     @transactional
-    @roles_required(Role.ADMIN, Role.ORGANIZER)
+    @roles_required(*STAFF_ROLES)
     @blp.response(204)
     @blp.alt_response(404, description="No such user")
     def post(self, user_id: int):
