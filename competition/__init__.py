@@ -1,12 +1,14 @@
 """competition: vocational skill contests scored live and turned into direct grade promotions.
 
-The app factory. Layout of the package:
+The app factory. Layout of the package (docs/architecture.md):
   domain/    pure core: scoring, ranking, promotion rules, grade schemes, certificate numbers
   models/    the database layer (SQLAlchemy 2 typed models), one module per aggregate
   services/  transactions that use the core (they flush; the caller commits once)
   api/       the JSON API, one blueprint per resource (flask-smorest)
   web/       the pages
   live/      Socket.IO handlers and the after-commit broadcaster
+  errors.py  the one error type (ServiceError) and the one handler: api.md JSON or an HTML page
+  clock.py   the one clock
   cli.py     the `competition` command
 """
 from __future__ import annotations
