@@ -265,7 +265,7 @@ async function refreshAnalysis() {
         legend: { display: true },
         tooltip: { callbacks: { label: (item) => `${item.formattedValue} ${text.points} · ${text.count} ${analysis[item.dataIndex]?.count ?? 0}` } },
       },
-      scales: { y: { beginAtZero: true, title: { display: true, text: `${text.deviation}（${text.points}）` } } },
+      scales: { y: { beginAtZero: true, title: { display: true, text: text.deviationAxis } } },
     },
   });
 }

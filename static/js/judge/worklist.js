@@ -163,8 +163,10 @@ function matchesSearch(c) {
 
 // An aspect's own words for 0–3 where its description lists them ("0 差 · 1 合格 · 2 良好 · 3 优秀");
 // otherwise the WorldSkills standard's.
-const WORD = '([^\\s·;；,，、0-9]+)';
-const SEP = '\\s*[·;；,，、]?\\s*';
+// Separators: the middle dot, ASCII and full-width semicolons and commas, the ideographic comma.
+const PUNCT = '\u00b7;\uff1b,\uff0c\u3001';
+const WORD = `([^\\s${PUNCT}0-9]+)`;
+const SEP = `\\s*[${PUNCT}]?\\s*`;
 const DESCRIPTORS = new RegExp(`0\\s*${WORD}${SEP}1\\s*${WORD}${SEP}2\\s*${WORD}${SEP}3\\s*${WORD}`);
 function judgementWords(aspect) {
   const found = DESCRIPTORS.exec(aspect.description ?? '');
@@ -470,7 +472,7 @@ async function submit() {
 }
 
 // The pad has moved on after 保存, so each confirmation names the entry it is about.
-const whatOf = (item) => `${item.label} · ${item.aspect_code}：`;
+const whatOf = (item) => format(text.entryOf, { who: item.label, aspect: item.aspect_code });
 
 // --- the queue, the live connection, the health indicator ------------------------------------------
 const queue = new MarkQueue(config.userId, {
