@@ -48,7 +48,7 @@ _schemes_lock = threading.Lock()
 
 def scheme_of(contest: Contest) -> MarkingScheme | None:
     """The contest's scheme, built once per contest and scheme version (every change of the scheme
-    bumps the version: services.contests.set_scheme). `created_at` tells apart two databases' contests
+    bumps the version: services.contest_scheme.set_scheme). `created_at` tells apart two databases' contests
     with the same id. The scheme column is read only when the scheme is not held yet, so readers may
     load the contest with the column deferred."""
     key = (contest.id, contest.created_at, contest.scheme_version)
