@@ -312,8 +312,8 @@ def data_values(app) -> list[str]:
     from competition.domain.certificates import mask_name
     from competition.extensions import db
 
-    skipped = {"audit_head", "audit_entries", "idempotency_records", "login_failures", "api_tokens",
-               "board_events", "standings"}
+    skipped = {"audit_heads", "audit_entries", "idempotency_records", "login_failures", "api_tokens",
+               "board_events", "board_published", "standings"}
     values: set[str] = set()
     with app.app_context():
         for table in db.metadata.sorted_tables:
