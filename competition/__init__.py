@@ -50,7 +50,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     if database.is_postgresql(app.config["SQLALCHEMY_DATABASE_URI"]):  # decided after the overrides
         # Connections die with a server restart: test each on checkout (SQLite files do not need it).
-        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+        # A hung database (operations.md): bounded pool wait (2 s) and connect (2 s); statement and lock
+        # timeouts are set on each connection and no round trip waits longer than 5 s (database.py), so
+        # the worst chain (pool wait, a ping that hangs, a reconnect) answers 503 within 10 s.
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True, "pool_timeout": 2,
+                                                            "connect_args": {"connect_timeout": 2}})
         database.green_psycopg()  # a no-op unless gevent has patched the process
     from competition import api, health, i18n, live, logs, models, security, web  # noqa: F401
     from competition.extensions import db, migrate
@@ -58,6 +62,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     logs.init_app(app)
     db.init_app(app)
+    app.teardown_appcontext(database.end_session_quietly)  # runs before Flask-SQLAlchemy's own
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
     i18n.init_app(app)
     security.init_app(app)

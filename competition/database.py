@@ -68,6 +68,48 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+@event.listens_for(Engine, "connect")
+def _postgresql_on_connect(dbapi_connection, _record) -> None:
+    """Server-side bounds on PostgreSQL: a statement runs at most 5 s, a lock is waited for at most
+    5 s (both answer 503: errors.py). A database that does not answer at all is wait_gevent's."""
+    if isinstance(dbapi_connection, sqlite3.Connection) or not hasattr(dbapi_connection, "pgconn"):
+        return
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    dbapi_connection.execute("SET statement_timeout = 5000")
+    dbapi_connection.execute("SET lock_timeout = 5000")
+    dbapi_connection.autocommit = autocommit
+
+
+# What a connection cut by wait_gevent (or dropped by a stopped server) says when used again: such a
+# connection is a disconnect, to be replaced, whatever psycopg's own status of it still is.
+_CUT = ("did not answer within", "another command is already in progress", "in transaction status ACTIVE",
+        "connection socket closed", "consuming input failed", "server closed the connection")
+
+
+def end_session_quietly(_exc=None) -> None:
+    """teardown_appcontext, run before Flask-SQLAlchemy's: end the session, and when its rollback fails
+    (the database stopped answering after the answer was ready) drop its connections without another
+    word to the database, instead of turning a finished request into a 500."""
+    try:
+        db.session.remove()
+    except Exception as error:  # noqa: BLE001 - the answer is made; the pool replaces the connection
+        import logging
+
+        logging.getLogger("competition.errors").warning("ending a session failed: %s", error)
+        try:
+            db.session.invalidate()
+        except Exception:  # noqa: BLE001
+            pass
+        db.session.registry.clear()
+
+
+@event.listens_for(Engine, "handle_error")
+def _cut_is_a_disconnect(context) -> None:
+    if context.dialect.name == "postgresql" and any(m in str(context.original_exception) for m in _CUT):
+        context.is_disconnect = True
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(connection) -> None:
     if connection.dialect.name != "sqlite":
@@ -126,6 +168,7 @@ def wait_gevent(gen, fileno: int, interval: float = 0.0, timeout: float | None =
     if interval is None:
         raise ValueError("indefinite wait not supported")
     deadline = monotonic() + timeout if timeout is not None else None
+    silent_since = monotonic()
     try:
         state = next(gen)
         poller = _original_poll()
@@ -140,6 +183,11 @@ def wait_gevent(gen, fileno: int, interval: float = 0.0, timeout: float | None =
                     except _Expired:
                         pass
                     events = poller.poll(0)
+                if not events and monotonic() - silent_since > ANSWER_SECONDS:
+                    _cut(fileno)
+                    raise errors.OperationalError(f"the database did not answer within {ANSWER_SECONDS:g} s")
+            else:
+                silent_since = monotonic()
             ready = ready_none
             if events:
                 mask = events[0][1]
@@ -158,6 +206,27 @@ def wait_gevent(gen, fileno: int, interval: float = 0.0, timeout: float | None =
 
 class _Expired(Exception):
     pass
+
+
+# A database that stops answering (its processes stopped, not refused: operations.md): no round trip
+# waits longer than this. The socket is then shut down, so the connection fails at once from now on
+# (a rollback does not wait again) and the pool replaces it (pre-ping); the request answers 503.
+ANSWER_SECONDS = 5.0
+
+
+def _cut(fileno: int) -> None:
+    import socket
+
+    try:
+        sock = socket.socket(fileno=fileno)
+    except OSError:
+        return
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    finally:
+        sock.detach()  # the descriptor stays psycopg's
 
 
 _POLL_MASK: dict = {}

@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -188,6 +189,18 @@ def _unavailable(error: DBAPIError):
     return respond(ServiceError(500))
 
 
+def _pool_exhausted(error: PoolTimeout):
+    """Every connection of the pool is busy (a hung database holds them) and none came free within
+    the pool timeout: SQLAlchemy's "QueuePool limit ... reached". 503, as for the database itself."""
+    from competition.extensions import db
+
+    db.session.remove()
+    _forget_unloaded_user()
+    log.error("database pool exhausted: %s", error)
+    return respond(ServiceError(503, "The database is busy or unavailable; try again shortly.",
+                                headers={"Retry-After": "5"}))
+
+
 def _forget_unloaded_user() -> None:
     """When loading the signed-in user is what failed, the error page (its header shows who is signed
     in) would ask the database again and turn the 503 into a bare 500: answer as anonymous instead."""
@@ -204,3 +217,4 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(IntegrityError, _integrity)
     app.register_error_handler(OperationalError, _unavailable)
     app.register_error_handler(DBAPIError, _unavailable)
+    app.register_error_handler(PoolTimeout, _pool_exhausted)
