@@ -6,13 +6,16 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
+# Parallel test processes: half the suite's time is waiting (servers, browsers, sockets), so more
+# workers than cores pays; worksteal keeps the long system tests from ending up on one worker.
+PYTEST_WORKERS ?= 4
 
 .PHONY: run test install install-test translations messages migrate demo serve simulate clean wheel screenshots install-docs
 
 run: install migrate demo serve
 
 test: install-test translations
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -8,6 +8,9 @@ import pytest
 
 from tests.support import PASSWORD, assert_error
 
+# Both databases: idempotency, overlong text and constraint errors.
+pytestmark = pytest.mark.backends
+
 
 def new_user_body(username="alice", **extra):
     return {"username": username, "password": "s3cret-pass", "role": "organizer", **extra}

@@ -2,10 +2,14 @@
 POST /appeals/{aid}/decide."""
 from __future__ import annotations
 
+import pytest
 from datetime import datetime, timedelta, timezone
 
 from tests.contest_fixtures import SMALL_FULL_MARKS, set_state, setup_contest
 from tests.support import assert_error
+
+# Both databases: transactions and constraints.
+pytestmark = pytest.mark.backends
 
 PARTIAL = {**SMALL_FULL_MARKS, "A1": 5}  # total 100 - 5 × 0.7 × 100/50 = 93.00
 

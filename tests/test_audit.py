@@ -10,6 +10,9 @@ import sqlalchemy as sa
 
 from tests.support import assert_error
 
+# Both databases: the audit chain's locking and transactions.
+pytestmark = pytest.mark.backends
+
 
 def create_users(client, admin, n=3):
     for i in range(n):

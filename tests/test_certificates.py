@@ -16,6 +16,9 @@ from tests.contest_fixtures import new_account
 from tests.promotion_fixtures import promotion_contest, set_person
 from tests.support import assert_error
 
+# Both databases: serial numbers under unique constraints.
+pytestmark = pytest.mark.backends
+
 EXPORT_HEADER = ["姓名", "证件类型", "证件号码", "职业编码", "职业名称", "职业分类版本", "工种/方向", "等级", "企业等级",
                  "证书编号", "发证日期", "发证单位", "竞赛名称", "名次", "总分"]
 

@@ -8,6 +8,9 @@ import pytest
 from tests.contest_fixtures import SMALL_FULL_MARKS, set_state, setup_contest
 from tests.support import assert_error
 
+# Both databases: state transitions in transactions.
+pytestmark = pytest.mark.backends
+
 
 def state_of(client, setup) -> dict:
     return client.get(setup.url, headers=setup.organizer.headers).get_json()

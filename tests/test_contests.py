@@ -182,6 +182,7 @@ def test_patch_needs_staff(client, admin):
 
 # --- competitors ---------------------------------------------------------------------------------------------
 
+@pytest.mark.backends
 def test_add_competitor_and_conflicts(client, admin, app):
     setup = setup_contest(client, admin, competitors=1, judges=0)
     url = f"{setup.url}/competitors"

@@ -18,6 +18,7 @@ def demo(app):
     return made
 
 
+@pytest.mark.backends
 def test_demo_contest_is_realistic_and_consistent(app, client, demo):
     from competition.extensions import db
     from competition.models import Competitor, Contest, ContestJudge, Enterprise, Mark, Person

@@ -47,6 +47,7 @@ def test_bad_certificate_settings_are_422_naming_the_field(app, client, admin, f
         assert db.session.query(Enterprise).count() == 0
 
 
+@pytest.mark.backends
 def test_unknown_field_missing_name_and_long_code_are_422(client, admin):
     assert_error(client.post("/api/v1/enterprises", json={**BODY, "colour": "red"}, headers=admin.headers),
                  422, field="colour")
@@ -58,6 +59,7 @@ def test_unknown_field_missing_name_and_long_code_are_422(client, admin):
                  422, field="name")
 
 
+@pytest.mark.backends
 def test_duplicate_code_is_409(client, admin):
     assert client.post("/api/v1/enterprises", json=BODY, headers=admin.headers).status_code == 201
     assert_error(client.post("/api/v1/enterprises", json={**BODY, "name": "另一家"}, headers=admin.headers),

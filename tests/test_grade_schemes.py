@@ -103,6 +103,7 @@ def assert_rejected(client, account, enterprise, submitted, grade, fragment):
     return body
 
 
+@pytest.mark.backends
 def test_codes_must_be_unique(client, admin, enterprise):
     assert_rejected(client, admin, enterprise, grades(*FIVE, ("g4", 1)), "g4", "duplicate")
 
@@ -194,6 +195,7 @@ def with_second_technician_grade():
     return ladder
 
 
+@pytest.mark.backends
 def test_removing_a_held_grade_is_409_naming_it(client, admin, enterprise):
     add_occupation(client, admin, ELECTRICIAN)
     assert put_scheme(client, admin, enterprise, with_second_technician_grade()).status_code == 200

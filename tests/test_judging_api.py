@@ -10,6 +10,9 @@ import pytest
 from tests.support import PASSWORD, assert_error
 from tests.world import build_world
 
+# Both databases: the judging API as a broad smoke on each database.
+pytestmark = pytest.mark.backends
+
 NAMES = ("张三", "李四", "王五")
 ENTERPRISES = ("国网示范供电公司", "鞍钢示范分厂")
 

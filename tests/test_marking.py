@@ -6,6 +6,9 @@ import pytest
 from tests.support import assert_error
 from tests.world import build_world
 
+# Both databases: concurrency of marks, locking and the constraints on marks.
+pytestmark = pytest.mark.backends
+
 
 @pytest.fixture
 def world(app, make_user):

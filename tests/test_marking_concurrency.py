@@ -10,6 +10,9 @@ import pytest
 
 from tests.world import build_world
 
+# Both databases: real concurrency.
+pytestmark = pytest.mark.backends
+
 
 @pytest.fixture
 def world(app, make_user):

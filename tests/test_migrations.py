@@ -5,6 +5,9 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+# Both databases: the migrations on each database.
+pytestmark = pytest.mark.backends
+
 
 @pytest.fixture
 def empty_database_url(backend, tmp_path, request):

@@ -45,6 +45,7 @@ def test_levels_must_be_a_non_empty_subset_of_1_to_5(client, admin, levels):
                              headers=admin.headers), 422, field="levels")
 
 
+@pytest.mark.backends
 def test_blank_name_unknown_field_and_duplicate(client, admin):
     assert_error(client.post("/api/v1/occupations", json={**ELECTRICIAN, "name": "  "}, headers=admin.headers),
                  422, field="name")

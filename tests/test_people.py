@@ -31,6 +31,7 @@ def create(client, account, enterprise_id, **body):
     return response.get_json()
 
 
+@pytest.mark.backends
 def test_hr_creates_and_reads_a_person_with_grades(app, client, world):
     body = person_body(1, grades=[ELECTRICIAN_SENIOR, {"occupation_code": "6-18-01-01", "grade_code": "junior"}])
     person = create(client, world["hr_a"], world["a"], **body)
@@ -137,6 +138,7 @@ def test_an_enterprise_without_scheme_cannot_assign_grades(client, admin, make_u
     assert client.post(people_url(bare), json=person_body(1), headers=admin.headers).status_code == 201
 
 
+@pytest.mark.backends
 def test_duplicates_are_409(client, world):
     create(client, world["hr_a"], world["a"], **person_body(1))
     assert_error(client.post(people_url(world["a"]), json=person_body(1, id_number=make_id(2)),
@@ -172,6 +174,7 @@ def test_patch_name_phone_kind_and_grades(client, world):
     assert fixed.status_code == 200 and fixed.get_json()["id_number"] == make_id(7)
 
 
+@pytest.mark.backends
 def test_list_search_and_pagination(client, world):
     for n in range(1, 13):
         create(client, world["hr_a"], world["a"], **person_body(n, name=f"张{n}" if n % 2 else f"李{n}"))
@@ -307,6 +310,7 @@ def test_people_page_masks_per_role(app, client, admin, world):
     assert "职工1" in html and "高级工" in html
 
 
+@pytest.mark.backends
 def test_people_page_search_and_pages(app, client, world):
     for n in range(1, 56):
         create(client, world["hr_a"], world["a"], **person_body(n))

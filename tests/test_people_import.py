@@ -78,6 +78,7 @@ def hr(make_user, enterprise):
     return make_user("hr", enterprise_id=enterprise)
 
 
+@pytest.mark.backends
 def test_500_row_workbook_with_chinese_headers(app, client, hr, enterprise):
     data = rows(500)
     response = upload(client, hr, enterprise, xlsx(data))
@@ -155,6 +156,7 @@ def test_csv_with_bom_without_bom_and_english_headers(app, client, hr, enterpris
     assert count_people(app, enterprise) == 30
 
 
+@pytest.mark.backends
 def test_gb18030_csv_from_chinese_excel_is_read(client, hr, enterprise):
     content = csv_bytes(rows(3), bom=False).decode("utf-8").encode("gb18030")
     response = upload(client, hr, enterprise, content, "名册.csv")

@@ -13,6 +13,9 @@ from tests.promotion_fixtures import (API_FIELDS, TECHNICIAN_LOWERED, TECHNICIAN
                                       set_scheme, template_grades)
 from tests.support import assert_error
 
+# Both databases: the promotions API as a broad smoke on each database.
+pytestmark = pytest.mark.backends
+
 
 def certificates_count(app) -> int:
     from competition.extensions import db

@@ -11,6 +11,9 @@ import pytest
 from competition.domain.certificates import CERT_NUMBER_RE, parse_certificate_number
 from tests.promotion_fixtures import promotion_contest
 
+# Both databases: row locks and serial numbers under concurrency.
+pytestmark = pytest.mark.backends
+
 EVERYONE = {"bands": [{"name": "前100名", "ranks": [1, 100], "action": {"raise_levels": 1}}]}
 
 
@@ -55,10 +58,8 @@ def test_two_confirmations_of_one_proposal_give_one_certificate(app, client, adm
     assert contest.outcome(1)["status"] == "confirmed"
 
 
-@pytest.mark.postgres
-def test_fifty_parallel_confirmations_get_fifty_distinct_serials(app, client, admin, backend):
-    if backend != "postgresql":
-        pytest.skip("real overlap needs PostgreSQL; SQLite serialises writers")
+@pytest.mark.backends("postgresql")  # real overlap needs PostgreSQL; SQLite serialises writers
+def test_fifty_parallel_confirmations_get_fifty_distinct_serials(app, client, admin):
     contest = promotion_contest(client, admin, [100 - n * 0.5 for n in range(100)], policy=EVERYONE)
     hr = contest.hr_of(1)
     rows = [contest.outcome(bib) for bib in range(1, 101, 2)]  # the 50 people of enterprise A
@@ -76,10 +77,8 @@ def test_fifty_parallel_confirmations_get_fifty_distinct_serials(app, client, ad
     assert client.get("/api/v1/audit/verify", headers=admin.headers).get_json()["ok"] is True
 
 
-@pytest.mark.postgres
-def test_overlapping_batches_in_opposite_orders_decide_each_proposal_once(app, client, admin, backend):
-    if backend != "postgresql":
-        pytest.skip("real overlap needs PostgreSQL")
+@pytest.mark.backends("postgresql")  # real overlap needs PostgreSQL
+def test_overlapping_batches_in_opposite_orders_decide_each_proposal_once(app, client, admin):
     contest = promotion_contest(client, admin, [100 - n for n in range(20)], policy=EVERYONE)
     hr = contest.hr_of(1)
     rows = [contest.outcome(bib) for bib in range(1, 21, 2)]

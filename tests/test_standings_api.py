@@ -1,10 +1,14 @@
 """api.md, GET /contests/{id}/standings; scoring.md worked examples 4 and 6, visibility and freeze."""
 from __future__ import annotations
 
+import pytest
 from datetime import datetime, timedelta, timezone
 
 from tests.contest_fixtures import SMALL_FULL_MARKS, WORLDSKILLS_SCHEME, setup_contest
 from tests.support import assert_error
+
+# Both databases: exact decimals stored and read back.
+pytestmark = pytest.mark.backends
 
 # scoring.md, worked example 4: theory weight 30 (max 100), practical weight 70 (max 50).
 EXAMPLE_4_SCHEME = {"components": [

@@ -327,6 +327,7 @@ def test_changes_are_audited_without_secrets(app, client, admin, people, enterpr
     assert len([e for e in audit_entries(client, admin) if e["target"] == f"user:{user_id}"]) == 5
 
 
+@pytest.mark.backends
 def test_a_judge_who_changes_employer_is_conflicted_with_the_new_one(app, client, admin):
     """roles.md 回避: the judge's enterprise_id decides, as it is now; a final contest keeps its record."""
     from tests.contest_fixtures import new_account, set_state, setup_contest
