@@ -2,11 +2,14 @@
 on a free port, against its own database, started and stopped by the test."""
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +20,22 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextmanager
+def logging_kept() -> Iterator[None]:
+    """Undo what an in-process command does to logging: Alembic's fileConfig and the app's JSON handler
+    would otherwise stay bound to the runner's captured streams (and levels) for the later tests."""
+    names = ["", "competition", "alembic", "sqlalchemy.engine", "flask_migrate"]
+    loggers = [logging.getLogger(name) for name in names]
+    saved = [(lg.handlers[:], lg.level, lg.propagate, lg.disabled) for lg in loggers]
+    try:
+        yield
+    finally:
+        for lg, (handlers, level, propagate, disabled) in zip(loggers, saved):
+            lg.handlers[:] = handlers
+            lg.setLevel(level)
+            lg.propagate, lg.disabled = propagate, disabled
 
 
 @dataclass
@@ -38,10 +57,19 @@ class LiveServer:
                 "COMPETITION_SECRET_KEY": "live-test-secret", **self.extra_env}
 
     def command(self, *args: str, stdin: str | None = None) -> str:
-        result = subprocess.run([sys.executable, "-m", "competition", *args], env=self.env, input=stdin,
-                                capture_output=True, text=True, timeout=120)
-        if result.returncode != 0:
-            raise RuntimeError(f"competition {' '.join(args)} failed: {result.stderr}")
+        """`competition ARGS` against this server's database, run in this process through click's test
+        runner (tests/test_audit.py runs the console script itself): a subprocess would spend a
+        second or two importing the application for each command."""
+        from click.testing import CliRunner
+
+        from competition.cli import main
+
+        env = {key: value for key, value in self.env.items() if key.startswith("COMPETITION_")}
+        with logging_kept():
+            result = CliRunner().invoke(main, list(args), input=stdin, env=env)
+        if result.exit_code != 0:
+            raise RuntimeError(f"competition {' '.join(args)} failed ({result.exit_code}): {result.output}"
+                               f"{result.exception!r}")
         return result.stdout
 
     def start(self, timeout: float = 30) -> LiveServer:

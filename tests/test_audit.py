@@ -4,14 +4,27 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from tests.live_server import logging_kept
 from tests.support import assert_error
 
 # Both databases: the audit chain's locking and transactions.
 pytestmark = pytest.mark.backends
+
+
+def run_command(database_url: str, *args: str):
+    """`competition ARGS` in this process, through click's test runner."""
+    from click.testing import CliRunner
+
+    from competition.cli import main
+
+    with logging_kept():
+        env = {"COMPETITION_DATABASE_URL": database_url, "COMPETITION_SECRET_KEY": "cli-test-secret"}
+        return CliRunner().invoke(main, list(args), env=env)
 
 
 def create_users(client, admin, n=3):
@@ -83,8 +96,7 @@ def test_orm_refuses_to_edit_an_entry(app, client, admin):
     ("DELETE FROM audit_entries WHERE seq = 2", 2),
     ("DELETE FROM audit_entries WHERE seq = 4", 4),
 ])
-def test_tampering_is_detected_by_endpoint_and_command(app, client, admin, database_url, tmp_path,
-                                                       tamper, bad_seq):
+def test_tampering_is_detected_by_endpoint_and_command(app, client, admin, database_url, tamper, bad_seq):
     create_users(client, admin, n=3)  # entries 1 (admin) .. 4
     from competition.extensions import db
 
@@ -94,20 +106,19 @@ def test_tampering_is_detected_by_endpoint_and_command(app, client, admin, datab
     body = client.get("/api/v1/audit/verify", headers=admin.headers).get_json()
     assert body["ok"] is False and body["first_bad_seq"] == bad_seq
 
-    env = {**os.environ, "COMPETITION_DATABASE_URL": database_url,
-           "COMPETITION_INSTANCE_PATH": str(tmp_path / "instance")}
-    result = subprocess.run([sys.executable, "-m", "competition", "audit", "verify"], env=env,
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 1, result.stdout + result.stderr
+    result = run_command(database_url, "audit", "verify")
+    assert result.exit_code == 1, result.output
     assert f"seq {bad_seq}" in result.stderr
 
 
 def test_command_says_ok_on_an_intact_chain(client, admin, database_url, tmp_path):
+    """The console script itself (`competition`, as installed), in a process of its own; the other
+    tests run commands in-process through click's runner (tests/live_server.py, LiveServer.command)."""
     create_users(client, admin, n=2)
     env = {**os.environ, "COMPETITION_DATABASE_URL": database_url,
            "COMPETITION_INSTANCE_PATH": str(tmp_path / "instance")}
-    result = subprocess.run([sys.executable, "-m", "competition", "audit", "verify"], env=env,
-                            capture_output=True, text=True, timeout=60)
+    script = Path(sys.executable).with_name("competition")
+    result = subprocess.run([str(script), "audit", "verify"], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "audit chain ok: 3 entries" in result.stdout
 
