@@ -22,8 +22,17 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import (build_contest, gunicorn, pct, raise_open_files, report, sqlite_url,  # noqa: E402
-                    start_spectators, stop_spectators, wait_ready)
+from common import (  # noqa: E402
+    build_contest,
+    gunicorn,
+    pct,
+    raise_open_files,
+    report,
+    sqlite_url,
+    start_spectators,
+    stop_spectators,
+    wait_ready,
+)
 
 TARGET = 1.5
 

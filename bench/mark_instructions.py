@@ -83,7 +83,8 @@ def main() -> int:
     print(json.dumps({"project_per_mark": project, "reference_per_request": reference, "marks": args.marks}))
     ratio = reference / project
     status = report("mark instructions", ratio, TARGET, higher_is_better=True,
-                    extra=f" ({project / 1e6:.2f} M instructions per mark, {reference / 1e6:.2f} M per reference insert)")
+                    extra=f" ({project / 1e6:.2f} M instructions per mark, "
+                          f"{reference / 1e6:.2f} M per reference insert)")
     print(f"{ratio:.3f}")
     return status
 

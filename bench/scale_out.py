@@ -32,8 +32,18 @@ from pathlib import Path
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import (REDIS_URL, build_contest, gunicorn, pct, postgres_schema, raise_open_files,  # noqa: E402
-                    report, start_spectators, stop_spectators, wait_ready)
+from common import (  # noqa: E402
+    REDIS_URL,
+    build_contest,
+    gunicorn,
+    pct,
+    postgres_schema,
+    raise_open_files,
+    report,
+    start_spectators,
+    stop_spectators,
+    wait_ready,
+)
 
 TARGET = 1.5
 ROOT = Path(__file__).resolve().parents[1]

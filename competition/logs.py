@@ -13,10 +13,7 @@ from sqlalchemy import inspect
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         message = record.getMessage()
-        if message.startswith("{"):
-            payload = json.loads(message)
-        else:
-            payload = {"message": message}
+        payload = json.loads(message) if message.startswith("{") else {"message": message}
         payload = {"ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"), "level": record.levelname,
                    "logger": record.name, **payload}
         if record.exc_info:

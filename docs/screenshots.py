@@ -39,10 +39,11 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = Path(__file__).resolve().parent / "images"
@@ -117,7 +118,7 @@ class Server:
         return result.stdout
 
     def start(self, timeout: float = 60) -> None:
-        self.log_file = open(self.home / "server.log", "ab")
+        self.log_file = open(self.home / "server.log", "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "competition", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
             env=self.env, cwd=ROOT, stdout=self.log_file, stderr=subprocess.STDOUT)

@@ -73,10 +73,10 @@ class LiveServer:
         return result.stdout
 
     def start(self, timeout: float = 30) -> LiveServer:
-        log = open(self.instance_path / f"server-{self.port}.log", "ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "competition", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        with open(self.instance_path / f"server-{self.port}.log", "ab") as log:  # the server keeps its own
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "competition", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -2,8 +2,9 @@
 POST /appeals/{aid}/decide."""
 from __future__ import annotations
 
-import pytest
 from datetime import datetime, timedelta, timezone
+
+import pytest
 
 from tests.contest_fixtures import SMALL_FULL_MARKS, set_state, setup_contest
 from tests.support import assert_error

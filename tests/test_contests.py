@@ -5,8 +5,18 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.contest_fixtures import (ELECTRICIAN, SMALL_SCHEME, contest_body, create_contest, ensure_occupation,
-                                    make_enterprise, make_person, new_account, set_state, setup_contest)
+from tests.contest_fixtures import (
+    ELECTRICIAN,
+    SMALL_SCHEME,
+    contest_body,
+    create_contest,
+    ensure_occupation,
+    make_enterprise,
+    make_person,
+    new_account,
+    set_state,
+    setup_contest,
+)
 from tests.support import assert_error
 
 POLICY = {"min_total": "60", "eligible_kinds": ["employee"], "once_per_year": True, "bands": [

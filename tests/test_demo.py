@@ -41,7 +41,8 @@ def test_demo_contest_is_realistic_and_consistent(app, client, demo):
         steel = db.session.scalar(select(Enterprise.id).where(Enterprise.code == "DEMO-STEEL"))
         steel_judges = set(db.session.scalars(select(ContestJudge.user_id).where(ContestJudge.enterprise_id == steel)))
         for mark in db.session.scalars(select(Mark)):
-            competitor_employers = {m.person.enterprise_id for m in db.session.get(Competitor, mark.competitor_id).members}
+            members = db.session.get(Competitor, mark.competitor_id).members
+            competitor_employers = {m.person.enterprise_id for m in members}
             if steel in competitor_employers:
                 assert mark.judge_id not in steel_judges
         cached = standings.board_rows(contest, "jury", standings.options_for(contest, "jury"))

@@ -1,7 +1,6 @@
 """api.md, GET /contests/{id}/results.csv and results.xlsx."""
 from __future__ import annotations
 
-import pytest
 import csv
 import io
 from decimal import Decimal

@@ -407,7 +407,7 @@ def test_results_ceremony_reveals_from_the_bottom_up(app, client, make_user):
     assert all(r["total"] is None for r in update["rows"])
 
     revealed = []
-    for remaining in (2, 1, 0):
+    for _remaining in (2, 1, 0):
         step = client.post(reveal + "/next", headers=world.organizer.headers).get_json()
         revealed.append((step["competitor"]["bib"], step["rank"], step["total"], step["band"]))
         names = [name for name, _ in events(sio)]
@@ -447,7 +447,8 @@ def test_reveal_shows_no_band_for_kinds_not_eligible_and_earlier_promotions(clie
     earlier = promotion_contest(client, admin, [95, 90])
     assert earlier.confirm(1).status_code == 200
     contest_id = contest_with_people(client, admin, earlier.setup.organizer,
-                                     [earlier.person(1), earlier.person(2)], [99, 98], name="2026年电工技能比武（复赛）")
+                                     [earlier.person(1), earlier.person(2)], [99, 98],
+                                     name="2026年电工技能比武（复赛）")
     url = f"/api/v1/contests/{contest_id}/reveal"
     headers = earlier.setup.organizer.headers
     assert client.post(url + "/start", headers=headers).status_code == 200

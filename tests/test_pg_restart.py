@@ -164,7 +164,8 @@ class Judges:
         while not self.stopping.is_set():
             n += 1
             value = n % 10 + 1
-            headers = {**self.world.judges[judge].headers, "Idempotency-Key": f"{judge}-{competitor}-{n}-{uuid.uuid4().hex[:6]}"}
+            key = f"{judge}-{competitor}-{n}-{uuid.uuid4().hex[:6]}"
+            headers = {**self.world.judges[judge].headers, "Idempotency-Key": key}
             body = {"competitor_id": self.world.competitors[competitor], "aspect_code": "A3", "value": value}
             while True:  # until acknowledged: the same key each time
                 try:

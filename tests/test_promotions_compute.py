@@ -7,8 +7,16 @@ from zoneinfo import ZoneInfo
 
 from competition.domain.policy_library import get_ready_policy
 from tests.contest_fixtures import new_account
-from tests.promotion_fixtures import (API_FIELDS, POLICY, WORKED_GRADES, WORKED_TOTALS, contest_with_people,
-                                      prepare_contest, promotion_contest, promotions_of)
+from tests.promotion_fixtures import (
+    API_FIELDS,
+    POLICY,
+    WORKED_GRADES,
+    WORKED_TOTALS,
+    contest_with_people,
+    prepare_contest,
+    promotion_contest,
+    promotions_of,
+)
 from tests.support import assert_error
 
 

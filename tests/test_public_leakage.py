@@ -8,9 +8,8 @@ number, and for the post-freeze totals: none may appear.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-
 import json
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 

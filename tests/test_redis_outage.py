@@ -53,10 +53,10 @@ class PrivateRedis:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        log = open(self.directory / "redis.log", "ab")
-        self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.directory)], stdout=log, stderr=subprocess.STDOUT)
+        with open(self.directory / "redis.log", "ab") as log:  # redis-server keeps its own descriptor
+            self.process = subprocess.Popen(
+                [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                 "--dir", str(self.directory)], stdout=log, stderr=subprocess.STDOUT)
         import redis
 
         client = redis.Redis.from_url(self.url, socket_connect_timeout=1)
@@ -65,9 +65,10 @@ class PrivateRedis:
             try:
                 client.ping()
                 return
-            except redis.RedisError:
+            except redis.RedisError as exc:
                 if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"redis-server did not start: {(self.directory / 'redis.log').read_text()}")
+                    log = (self.directory / "redis.log").read_text()
+                    raise RuntimeError(f"redis-server did not start: {log}") from exc
                 time.sleep(0.1)
             finally:
                 client.close()

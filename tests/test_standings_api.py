@@ -1,8 +1,9 @@
 """api.md, GET /contests/{id}/standings; scoring.md worked examples 4 and 6, visibility and freeze."""
 from __future__ import annotations
 
-import pytest
 from datetime import datetime, timedelta, timezone
+
+import pytest
 
 from tests.contest_fixtures import SMALL_FULL_MARKS, WORLDSKILLS_SCHEME, setup_contest
 from tests.support import assert_error

@@ -2,8 +2,14 @@
 from registration to each member's own promotion outcome."""
 from __future__ import annotations
 
-from tests.contest_fixtures import (WORLDSKILLS_SCHEME, create_contest, ensure_occupation, make_enterprise,
-                                    make_person, new_account)
+from tests.contest_fixtures import (
+    WORLDSKILLS_SCHEME,
+    create_contest,
+    ensure_occupation,
+    make_enterprise,
+    make_person,
+    new_account,
+)
 from tests.promotion_fixtures import POLICY, give_grade, set_scheme
 from tests.support import assert_error
 

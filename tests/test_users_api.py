@@ -2,7 +2,8 @@
 
 Switching an account off takes effect at once: its bearer tokens and one-time QR sign-in links are
 deleted and its browser sessions end with the next request (switching it back on brings none of them
-back). A password change revokes the tokens and ends the sessions too. Every change is one audit entry, without secrets."""
+back). A password change revokes the tokens and ends the sessions too. Every change is one audit entry,
+without secrets."""
 from __future__ import annotations
 
 import json

@@ -53,8 +53,16 @@ def build_world(app, make_user, *, state: str = "running", blind: bool = False, 
     `station_format` shape each competitor's bib and station from its number n (1, 2, …)."""
     from competition.domain.identity import id_check_char
     from competition.extensions import db
-    from competition.models import (Competitor, CompetitorMember, Contest, ContestJudge, ContestState, Enterprise,
-                                    Occupation, Person)
+    from competition.models import (
+        Competitor,
+        CompetitorMember,
+        Contest,
+        ContestJudge,
+        ContestState,
+        Enterprise,
+        Occupation,
+        Person,
+    )
     from competition.services import boards, standings
 
     with app.app_context():
@@ -75,7 +83,8 @@ def build_world(app, make_user, *, state: str = "running", blind: bool = False, 
         people, competitors = {}, {}
         employers = {"c1": e1.id, "c2": e1.id, "c3": e2.id}
         names = {"c1": "张三", "c2": "李四", "c3": "王五"}
-        surnames, given = "赵钱孙周吴郑冯陈褚卫蒋沈韩杨朱秦尤许何吕施孔曹严华金魏陶姜", "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚"
+        surnames = "赵钱孙周吴郑冯陈褚卫蒋沈韩杨朱秦尤许何吕施孔曹严华金魏陶姜"
+        given = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚"
         for n in range(extra_competitors):
             key = f"c{n + 4}"
             employers[key] = (e1.id, e2.id)[n % 2]

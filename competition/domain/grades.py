@@ -135,7 +135,7 @@ def _parse_grade(position: int, raw: object) -> tuple[Grade | None, list[dict[st
         return None, [_error(position, "each grade must be an object")]
     code = raw.get("code")
     valid_code = isinstance(code, str) and 0 < len(code) <= CODE_MAX_LENGTH and code.strip() == code
-    label: str | int = code if valid_code else position
+    label: str | int = code if valid_code and isinstance(code, str) else position
     errors = [_error(label, f"unknown field {key!r}") for key in sorted(map(str, raw.keys() - _GRADE_KEYS))]
     if not valid_code:
         errors.append(_error(label, f"code must be a string of 1..{CODE_MAX_LENGTH} characters "
@@ -150,7 +150,7 @@ def _parse_grade(position: int, raw: object) -> tuple[Grade | None, list[dict[st
     appointed_only = raw.get("appointed_only", False)
     if not isinstance(appointed_only, bool):
         errors.append(_error(label, "appointed_only must be true or false"))
-    if errors:
+    if errors or not isinstance(code, str) or not isinstance(name, str):
         return None, errors
     return Grade(code=code, name=name.strip(), national_level=level, appointed_only=appointed_only), []
 
@@ -189,13 +189,15 @@ def _descending_levels(grades: list[Grade]) -> list[dict[str, Any]]:
     errors = []
     highest: Grade | None = None
     for grade in grades:
-        if grade.national_level is None:
+        level = grade.national_level
+        if level is None:
             continue
-        if highest is not None and grade.national_level > highest.national_level:
-            errors.append(_error(grade.code, f"national level {grade.national_level} is lower than level "
-                                             f"{highest.national_level} of {highest.code} below it: "
+        top = highest.national_level if highest is not None else None  # None exactly when highest is
+        if highest is not None and top is not None and level > top:
+            errors.append(_error(grade.code, f"national level {level} is lower than level "
+                                             f"{top} of {highest.code} below it: "
                                              "levels never go down along the order"))
-        elif highest is None or grade.national_level < highest.national_level:
+        elif top is None or level < top:
             highest = grade
     return errors
 

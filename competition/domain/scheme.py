@@ -177,7 +177,7 @@ def build_scheme(data: object) -> MarkingScheme:
     obj = v.fields(data, "", _SCHEME_FIELDS)
     components = v.items(obj, "components", "", "component", v.component) if obj is not None else []
     if v.weights and None not in v.weights:
-        total = sum(v.weights, Decimal(0))
+        total = sum((weight for weight in v.weights if weight is not None), Decimal(0))
         if total != TOTAL_WEIGHT:
             v.add("components", f"component weights must sum to 100 (they sum to {total:f})")
     if v.errors:
@@ -244,7 +244,7 @@ class _Validator:
         weight = self.decimal(obj, path, "weight", required=True, positive=True)
         self.weights.append(weight)
         modules = self.items(obj, "modules", path, "module", self.module)
-        if not self.clean(path):
+        if not self.clean(path) or code is None or name is None or weight is None:  # None: reported
             return None
         return ComponentDef(code, name, weight, tuple(modules))
 
@@ -255,7 +255,7 @@ class _Validator:
         code = self.code(obj, path, "module")
         name = self.text(obj, path, "name", MAX_NAME_LENGTH, required=True)
         aspects = self.items(obj, "aspects", path, "aspect", self.aspect)
-        if not self.clean(path):
+        if not self.clean(path) or code is None or name is None:  # None: reported
             return None
         return ModuleDef(code, name, tuple(aspects))
 
@@ -272,9 +272,10 @@ class _Validator:
             self.add(_join(path, "type"), "required" if kind is None else "must be one of: " + ", ".join(ASPECT_TYPES))
             return None
         settings = {MEASUREMENT: self.measurement, JUDGEMENT: self.judgement, PANEL: self.panel}[kind](obj, path)
-        if not self.clean(path):
-            return None
         panel_size, aggregate, trim, max_spread = settings
+        if (not self.clean(path) or code is None or name is None or description is None or max_mark is None
+                or panel_size is None or trim is None):  # None: reported
+            return None
         return AspectDef(code, name, kind, max_mark, panel_size, aggregate, trim, max_spread, description)
 
     # --- type-specific settings: (panel_size, aggregate, trim, max_spread) ----------------------

@@ -27,9 +27,9 @@ from typing import Any
 
 import socketio
 from engineio import packet as eio_packet
-from socketio import packet
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+from socketio import packet
 
 log = logging.getLogger("competition.live")
 

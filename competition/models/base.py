@@ -1,11 +1,10 @@
 """Column helpers shared by the models."""
 from __future__ import annotations
 
+import enum
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Annotated
-
-import enum
 
 from sqlalchemy import DateTime, Enum, Numeric, String, TypeDecorator
 from sqlalchemy.orm import mapped_column

@@ -386,7 +386,8 @@ def judge_analysis(contest: Contest) -> list[dict[str, Any]]:
             "name": judges[judge_id].display_name if judge_id in judges else str(judge_id),
             "count": stats[judge_id]["count"],
             "mean_deviation": _mean_str(everything),
-            "by_type": {kind: {"count": len(devs), "mean_deviation": _mean_str(devs)} for kind, devs in by_type.items()},
+            "by_type": {kind: {"count": len(devs), "mean_deviation": _mean_str(devs)}
+                        for kind, devs in by_type.items()},
         })
     return result
 

@@ -317,7 +317,7 @@ def _code(value: Any) -> str | None:
 
 def _number(value: Any) -> Any:
     """A cell as something `build_scheme` reads exactly: ints stay ints, other numbers become strings."""
-    if value is None or isinstance(value, bool) or isinstance(value, (datetime, date, time)):
+    if value is None or isinstance(value, (bool, datetime, date, time)):
         return None
     if isinstance(value, int):
         return value

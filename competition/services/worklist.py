@@ -141,9 +141,7 @@ def _marks(contest_id: int, competitor_ids: list[int], aspect_codes: list[str], 
                                                          Mark.aspect_code.in_(aspect_codes)))
     for mark in scheme_marks:
         values[mark.competitor_id][mark.aspect_code].append(mark.value)
-        if mark.slot == SHARED_SLOT:
-            own[(mark.competitor_id, mark.aspect_code)] = mark
-        elif mark.slot == user_id:
+        if mark.slot in (SHARED_SLOT, user_id):
             own[(mark.competitor_id, mark.aspect_code)] = mark
     return values, own
 

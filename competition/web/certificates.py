@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import segno
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_babel import format_date
-from flask_babel import gettext as _
+from flask_babel import format_date, gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import Forbidden
 

@@ -1,13 +1,12 @@
 """accounts, enterprises, audit log, idempotency
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-28 21:18:51.385782
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0001'

@@ -3,7 +3,6 @@ offline queue, locks, conflict of interest, blind marking; and the chief judge's
 from __future__ import annotations
 
 import copy
-import json
 import re
 import time
 

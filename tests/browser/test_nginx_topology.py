@@ -25,9 +25,9 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from tests.browser.worlds import world_in
 from tests.conftest import REDIS_URL, service_unavailable
 from tests.live_server import LiveServer, free_port, prepared_server
-from tests.browser.worlds import world_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
@@ -142,8 +142,8 @@ def start_nginx(binary: str, prefix: Path, backends: list[int]) -> Nginx:
     base = [binary, "-p", f"{prefix}/", "-e", str(prefix / "logs" / "error.log"), "-c", str(conf)]
     checked = subprocess.run([*base, "-t"], capture_output=True, text=True, timeout=30)
     assert checked.returncode == 0, f"nginx -t refused the rendered site:\n{checked.stderr}"
-    output = open(prefix / "logs" / "stdout.log", "ab")
-    process = subprocess.Popen([*base, "-g", "daemon off;"], stdout=output, stderr=subprocess.STDOUT)
+    with open(prefix / "logs" / "stdout.log", "ab") as output:  # nginx keeps its own descriptor
+        process = subprocess.Popen([*base, "-g", "daemon off;"], stdout=output, stderr=subprocess.STDOUT)
     nginx = Nginx(prefix, port, process)
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:

@@ -13,8 +13,8 @@ from openpyxl import Workbook
 from playwright.sync_api import expect
 
 from tests.browser.pages import sign_in
-from tests.masterdata import make_id
 from tests.browser.worlds import served_world
+from tests.masterdata import make_id
 from tests.support import PASSWORD
 
 HEADERS = ["组成部分", "组成部分名称", "权重", "模块", "模块名称", "评分项", "评分项名称", "类型", "满分", "裁判人数"]

@@ -5,8 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from competition.domain.grades import EIGHT_GRADE_TEMPLATE, Grade, GradeScheme, validate_grade_scheme
 from competition.domain.levels import effective_level

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from competition.domain.ranking import RankInput, rank_key, storage_keys
 

@@ -5,8 +5,7 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from competition.domain.numbers import round_half_up
 from competition.domain.ranking import (
@@ -136,7 +135,8 @@ def test_rank_of_nobody() -> None:
 def scheme() -> MarkingScheme:
     aspects = [{"code": "A1", "name": "a", "type": "measurement", "max_mark": 10}]
     return build_scheme(
-        {"components": [{"code": "P", "name": "p", "weight": 100, "modules": [{"code": "MA", "name": "m", "aspects": aspects}]}]}
+        {"components": [{"code": "P", "name": "p", "weight": 100,
+                         "modules": [{"code": "MA", "name": "m", "aspects": aspects}]}]}
     )
 
 
@@ -224,8 +224,10 @@ def pipeline_scheme() -> MarkingScheme:
     return build_scheme(
         {
             "components": [
-                {"code": "C", "name": "c", "weight": 40, "modules": [{"code": "M", "name": "m", "aspects": aspects("A", "B")}]},
-                {"code": "D", "name": "d", "weight": 60, "modules": [{"code": "N", "name": "n", "aspects": aspects("E")}]},
+                {"code": "C", "name": "c", "weight": 40,
+                 "modules": [{"code": "M", "name": "m", "aspects": aspects("A", "B")}]},
+                {"code": "D", "name": "d", "weight": 60,
+                 "modules": [{"code": "N", "name": "n", "aspects": aspects("E")}]},
             ]
         }
     )

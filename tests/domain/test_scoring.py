@@ -5,8 +5,7 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from competition.domain.numbers import format_decimal
 from competition.domain.scheme import AspectDef, MarkingScheme, build_scheme
