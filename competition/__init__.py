@@ -39,7 +39,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     if proxies:  # behind nginx: client address, scheme and host come from X-Forwarded-*
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # werkzeug's documented way
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     from competition.extensions import JSONProvider
 
     app.json = JSONProvider(app)  # too deep a body, or too long a number, is a 400 (not a 500)

@@ -21,11 +21,13 @@ STAFF: dict[str, list[list[tuple[str, str]]]] = {
     "DEMO-GRID": (
         [[(ELECTRICIAN, "apprentice")]] * 3 + [[(ELECTRICIAN, "junior")]] * 5 + [[(ELECTRICIAN, "intermediate")]] * 7
         + [[(ELECTRICIAN, "senior")]] * 5 + [[(ELECTRICIAN, "technician"), (WELDER, "senior")]] * 2
-        + [[(ELECTRICIAN, "technician")]] * 2 + [[(ELECTRICIAN, "senior_technician")]] + [[(WELDER, "intermediate")]] * 2
+        + [[(ELECTRICIAN, "technician")]] * 2 + [[(ELECTRICIAN, "senior_technician")]]
+        + [[(WELDER, "intermediate")]] * 2
     ),
     "DEMO-STEEL": (
         [[(WELDER, "apprentice")]] * 4 + [[(WELDER, "junior")]] * 6 + [[(WELDER, "intermediate")]] * 8
-        + [[(FITTER, "intermediate")]] * 4 + [[(WELDER, "senior")]] * 3 + [[(FITTER, "senior"), (ELECTRICIAN, "junior")]] * 2
+        + [[(FITTER, "intermediate")]] * 4 + [[(WELDER, "senior")]] * 3
+        + [[(FITTER, "senior"), (ELECTRICIAN, "junior")]] * 2
         + [[(WELDER, "technician")]] + [[(WELDER, "senior_technician")]]
     ),
     "DEMO-SCHOOL": (

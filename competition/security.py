@@ -5,7 +5,7 @@ from flask import Flask, g, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
 
-from competition.extensions import csrf, db, login_manager
+from competition.extensions import csrf, login_manager
 from competition.models import User
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})

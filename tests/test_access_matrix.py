@@ -213,7 +213,8 @@ def test_access_matrix(app, client, make_user):
                 db.session.commit()
     values = {"contest_id": world.contest_id, "competitor_id": world.competitors["c1"],
               "judge_id": judge_row_id, "module_code": "A", "enterprise_id": world.enterprises["E1"],
-              "person_id": world.people["c1"], "user_id": world.judges["j2"].id, "promotion_id": 987654, "appeal_id": 987654, "event_id": 987654, "token_id": 987654, "number": "Y2126000000000000001"}
+              "person_id": world.people["c1"], "user_id": world.judges["j2"].id, "promotion_id": 987654,
+              "appeal_id": 987654, "event_id": 987654, "token_id": 987654, "number": "Y2126000000000000001"}
 
     # a grade scheme for E1, so that reading it is 200 for those allowed
     response = client.put(f"/api/v1/enterprises/{world.enterprises['E1']}/grade-scheme", json=GRADES,

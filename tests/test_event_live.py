@@ -1,7 +1,12 @@
 """`event:update` to an event's room (live.md, events.md): sent after commit, public views only."""
 from __future__ import annotations
 
+import pytest
+
 from tests.event_fixtures import MEDALS, new_event, scored_contest
+
+# Both databases: the event's live updates, written for both backends.
+pytestmark = pytest.mark.backends
 
 
 def event_client(app, client, event_id):

@@ -4,12 +4,24 @@ from __future__ import annotations
 import io
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from openpyxl import load_workbook
 
-from tests.contest_fixtures import (WORLDSKILLS_SCHEME, create_contest, ensure_occupation, iso, make_enterprise,
-                                    make_person, new_account, setup_contest)
+from tests.contest_fixtures import (
+    WORLDSKILLS_SCHEME,
+    create_contest,
+    ensure_occupation,
+    iso,
+    make_enterprise,
+    make_person,
+    new_account,
+    setup_contest,
+)
 from tests.event_fixtures import MEDALS, PROVINCIAL, new_event, scored_contest
 from tests.support import assert_error
+
+# Both databases: events and their contests, written for both backends.
+pytestmark = pytest.mark.backends
 
 
 def test_events_are_created_by_organisers_and_read_by_anyone(client, admin, backend):

@@ -5,9 +5,14 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
+
 from tests.contest_fixtures import create_contest, ensure_occupation, new_account
 from tests.event_fixtures import MEDALS, PROVINCIAL, scored_contest
 from tests.support import assert_error
+
+# Both databases: awards decided and stored, written for both backends.
+pytestmark = pytest.mark.backends
 
 
 def contest_count(client, account) -> int:
@@ -59,7 +64,8 @@ def test_awards_are_decided_at_final_and_public_only_then(client, admin, backend
     assert rows[0]["total"] == "100.00" and rows[0]["award"]["name"] == "一等奖"
     table = list(csv.reader(io.StringIO(client.get(f"{setup.url}/results.csv").data.decode("utf-8-sig"))))
     column = table[0].index("奖项")
-    assert [line[column] for line in table[1:]] == ["一等奖", "二等奖", "二等奖", "三等奖", "三等奖", "三等奖"] + [""] * 6
+    awards = ["一等奖", "二等奖", "二等奖", "三等奖", "三等奖", "三等奖"]
+    assert [line[column] for line in table[1:]] == awards + [""] * 6
     # reopening takes the awards back with the final ranking
     response = setup.transition("running_again", reason="复核")
     assert response.status_code == 200

@@ -18,6 +18,9 @@ import sqlalchemy as sa
 
 from tests.support import PASSWORD
 
+# Both databases: NUL, surrogates and control characters on each database's text types.
+pytestmark = pytest.mark.backends
+
 BAD = {"nul": "a\x00b", "surrogate": "a\ud800b", "crlf": "a\r\nb"}
 # Free-form bodies (fields.Raw) whose nested texts the document cannot list: path -> body.
 NESTED = {

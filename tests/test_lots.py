@@ -1,10 +1,15 @@
 """Qualification (选拔赛 → 决赛) and drawing lots (抽签) (events.md)."""
 from __future__ import annotations
 
+import pytest
+
 from competition.domain.lots import ALGORITHM, permute
 from tests.contest_fixtures import create_contest, ensure_occupation
 from tests.event_fixtures import scored_contest
 from tests.support import assert_error
+
+# Both databases: the same seed gives the same draw on every backend.
+pytestmark = pytest.mark.backends
 
 OTHER_OCCUPATION = {"code": "6-18-01-01", "edition": "2022", "name": "车工", "levels": [5, 4, 3, 2, 1]}
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
-from tests.contest_fixtures import make_person, new_account
+from tests.contest_fixtures import make_person
 from tests.masterdata import ELECTRICIAN, TURNER, person_body, setup_enterprise
 from tests.promotion_fixtures import give_grade, promotion_contest
 from tests.support import assert_error
@@ -204,7 +204,8 @@ def test_the_xlsx_holds_the_same_numbers_as_numbers(client, admin):
     assert pending["技能人才"] == body["pending"]["skilled"]
     assert now["高技能人才占比目标"] == 0.3
     occupation = [c.value for c in book["职业"][2]]
-    assert occupation[2:4] == ["6-31-01-03", "电工"] and occupation[4:9] == list(body["by_occupation"][0]["by_level"].values())
+    assert occupation[2:4] == ["6-31-01-03", "电工"]
+    assert occupation[4:9] == list(body["by_occupation"][0]["by_level"].values())
 
     overview = client.get("/api/v1/skill-structure.xlsx", headers=admin.headers)
     rows = list(load_workbook(io.BytesIO(overview.data))["技能人才结构"].iter_rows(min_row=2, values_only=True))

@@ -60,10 +60,24 @@ def _authorise_first() -> None:
 
 
 def init_app(app: Flask) -> None:
-    from competition.api import (appeals, audit, auth, certificates, contests, enterprises, events, judging, live,
-                                marks,
-                                occupations,
-                                people, promotions, results, skill_structure, users)
+    from competition.api import (
+        appeals,
+        audit,
+        auth,
+        certificates,
+        contests,
+        enterprises,
+        events,
+        judging,
+        live,
+        marks,
+        occupations,
+        people,
+        promotions,
+        results,
+        skill_structure,
+        users,
+    )
 
     api.init_app(app, spec_kwargs={})
     # First of all hooks: the CSRF check (security.py) reads request.form, which parses the body with

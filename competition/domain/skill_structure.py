@@ -106,7 +106,7 @@ def ratio(numerator: int, denominator: int) -> str | None:
     return str(round_half_up(Fraction(numerator, denominator), RATIO_PLACES))
 
 
-def by_level_dict(counts: Mapping[int, int]) -> dict[str, int]:
+def by_level_dict(counts: Mapping[Any, int]) -> dict[str, int]:
     """`{"5": n, "4": n, "3": n, "2": n, "1": n}`, lowest level first, every level present."""
     return {str(level): counts.get(level, 0) for level in NATIONAL_LEVELS}
 
@@ -121,9 +121,9 @@ def _check_level(level: int) -> int:
 class Figures:
     """People counted, by highest level, and per occupation (people at each level in that occupation)."""
 
-    by_level: Counter = field(default_factory=Counter)  # level -> people
+    by_level: Counter[int] = field(default_factory=Counter)  # level -> people
     none: int = 0
-    by_occupation: Mapping[str, Counter] = field(default_factory=dict)  # code -> {level or None: people}
+    by_occupation: Mapping[str, Counter[int | None]] = field(default_factory=dict)  # code -> {level or None: people}
 
     @property
     def skilled(self) -> int:
@@ -160,7 +160,7 @@ class Figures:
         }
 
 
-def _occupation_dict(code: str, counts: Counter) -> dict[str, Any]:
+def _occupation_dict(code: str, counts: Counter[int | None]) -> dict[str, Any]:
     skilled = sum(counts[level] for level in NATIONAL_LEVELS)
     high_skill = sum(counts[level] for level in HIGH_SKILL_LEVELS)
     return {"occupation_code": code, "by_level": by_level_dict(counts), "none": counts.get(None, 0),
@@ -169,9 +169,9 @@ def _occupation_dict(code: str, counts: Counter) -> dict[str, Any]:
 
 def figures(people: Iterable[Person]) -> Figures:
     """The figures over the employees among `people` (students excluded), each counted once."""
-    by_level: Counter = Counter()
+    by_level: Counter[int] = Counter()
     none = 0
-    by_occupation: dict[str, Counter] = {}
+    by_occupation: dict[str, Counter[int | None]] = {}
     for person in people:
         if person.kind != EMPLOYEE:
             continue
@@ -207,12 +207,12 @@ def with_proposals(people: Iterable[Person], proposals: Iterable[Proposal]) -> l
         wanted[proposal.occupation_code] = min(level, wanted.get(proposal.occupation_code, level))
     result = []
     for person in people:
-        wanted = targets.get(person.person_id)
-        if not wanted:
+        targeted = targets.get(person.person_id)
+        if not targeted:
             result.append(person)
             continue
         held = _per_occupation(person.holdings)
-        for code, level in wanted.items():
+        for code, level in targeted.items():
             held[code] = highest_level((held.get(code), level))
         result.append(Person(person.person_id, person.kind,
                              tuple(Holding(code, level) for code, level in sorted(held.items()))))
@@ -225,7 +225,7 @@ class Structure:
 
     current: Figures
     pending: Figures
-    by_year: Counter  # (year, level) -> certificates
+    by_year: Counter[tuple[int, int]]  # (year, level) -> certificates
 
     def __add__(self, other: Structure) -> Structure:
         return Structure(self.current + other.current, self.pending + other.pending, self.by_year + other.by_year)
@@ -240,7 +240,7 @@ class Structure:
 def structure(people: Sequence[Person], proposals: Iterable[Proposal] = (),
               certificates: Iterable[Certificate] = ()) -> Structure:
     """The skill-talent structure of one enterprise."""
-    by_year: Counter = Counter()
+    by_year: Counter[tuple[int, int]] = Counter()
     for certificate in certificates:
         by_year[(certificate.year, _check_level(certificate.level))] += 1
     return Structure(figures(people), figures(with_proposals(people, proposals)), by_year)

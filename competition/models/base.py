@@ -42,7 +42,7 @@ class ExactDecimal(TypeDecorator):
 
     def __init__(self, precision: int = 12, scale: int = 4):
         super().__init__()
-        self.impl = Numeric(precision, scale, asdecimal=True)
+        self.impl = Numeric(precision, scale, asdecimal=True)  # type: ignore[assignment]  # the instance
         self._scale = scale
 
     def load_dialect_impl(self, dialect):

@@ -54,7 +54,7 @@ def next_serial(prefix: str) -> int:
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as upsert
     elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as upsert
+        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]  # same interface
     else:  # pragma: no cover - only the two supported backends
         return _next_serial_locked(prefix)
     table = CertificateSerial.__table__

@@ -63,7 +63,7 @@ def open_for_marking(contest: Contest, module_code: str) -> bool:
     return _open_for_marking(contest, db.session.get(ModuleLock, (contest.id, module_code)))
 
 
-def _open_for_marking(contest: Contest, lock: ModuleLock | None) -> bool:
+def _open_for_marking(contest: Contest, lock: ModuleLock | _Lock | None) -> bool:
     """Running contests take marks; a provisional one only in a module reopened by an upheld appeal."""
     if contest.state == ContestState.RUNNING:
         return True
@@ -150,7 +150,7 @@ def put_mark(contest: Contest, user: User, *, competitor_id: int, aspect_code: s
     # Every mark of this competitor (serialised by the lock above): this slot's row, the panel, and
     # the values its standings are computed from.
     slot = SHARED_SLOT if aspect.type == MEASUREMENT else user.id
-    marks = connection.execute(_MARKS, {"competitor_id": competitor_id}).all()
+    marks: list[Any] = list(connection.execute(_MARKS, {"competitor_id": competitor_id}).all())
     mark = next((m for m in marks if m.aspect_code == aspect_code and m.slot == slot), None)
     current_version = mark.version if mark else 0
     if expected_version is not None and expected_version != current_version:

@@ -213,11 +213,11 @@ def _check_unique(enterprise_id: int, *, person_no: str | None = None, id_type: 
             raise ServiceError(409, f"Person number {person_no!r} is already used in this enterprise.",
                                errors={"person_no": ["already used in this enterprise"]})
     if id_number is not None:
-        query = select(Person.person_no).where(Person.enterprise_id == enterprise_id, Person.id_type == id_type,
-                                               Person.id_number == id_number)
+        same_id = select(Person.person_no).where(Person.enterprise_id == enterprise_id, Person.id_type == id_type,
+                                                 Person.id_number == id_number)
         if exclude is not None:
-            query = query.where(Person.id != exclude)
-        other = db.session.scalar(query)
+            same_id = same_id.where(Person.id != exclude)
+        other = db.session.scalar(same_id)
         if other is not None:
             raise ServiceError(409, f"This ID number is already registered for person {other}.",
                                errors={"id_number": [f"already registered for person {other}"]})

@@ -284,7 +284,7 @@ def _read(sheet) -> dict[str, Any]:
     try:
         build_scheme(raw)
     except SchemeError as error:
-        problems = []
+        problems: list[dict[str, Any]] = []
         for path, messages in error.errors.items():
             row, column = reader.row_of(path)
             problems.extend({"row": row, "field": column, "message": m} for m in messages)
@@ -378,8 +378,8 @@ def template_workbook() -> bytes:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     notes = workbook.create_sheet("说明")
-    for row in TEMPLATE_NOTES:
-        notes.append(row)
+    for note in TEMPLATE_NOTES:
+        notes.append(note)
     notes.column_dimensions["A"].width = 28
     notes.column_dimensions["B"].width = 80
     buffer = io.BytesIO()

@@ -208,7 +208,7 @@ _standings = Standing.__table__.c
 _STANDING_KEY = (_standings.competitor_id == bindparam("b_competitor_id")) & (_standings.view == bindparam("b_view"))
 _STANDING_ID = select(_standings.id).where(_STANDING_KEY)
 _STANDING_VIEWS = select(_standings.view).where(_standings.competitor_id == bindparam("b_competitor_id"))
-_FIGURES = {**{name: bindparam(name) for name in ("total", "components", "modules", "complete",
+_FIGURES: dict[str, Any] = {**{name: bindparam(name) for name in ("total", "components", "modules", "complete",
                                                   "aspects_complete", "ranked", "perf_key", "order_key")},
             "version": _standings.version + 1}
 _UPDATE_STANDING = update(Standing.__table__).where(_STANDING_KEY).values(_FIGURES)

@@ -81,7 +81,8 @@ def worklist(contest: Contest, user: User) -> dict[str, Any]:
     blind = access.is_blind(contest)
     scheme = standings.scheme_of(contest)
     locks = marking.locks_of(contest) if scheme else {}
-    modules, aspects = [], []
+    modules: list[dict[str, Any]] = []
+    aspects: list[dict[str, Any]] = []
     if scheme is not None:
         for _, module in scheme.modules():
             mine = [a for a in module.aspects if seat.assigned_to(a.code)]

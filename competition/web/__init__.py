@@ -3,8 +3,17 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from competition.web import admin, appeals, certificates, events, hr, live_pages, organize, views
-    from competition.web import hr_structure  # noqa: F401  (adds its views to the hr and admin blueprints)
+    from competition.web import (
+        admin,
+        appeals,
+        certificates,
+        events,
+        hr,
+        hr_structure,  # noqa: F401  (adds its views to the hr and admin blueprints)
+        live_pages,
+        organize,
+        views,
+    )
 
     app.register_blueprint(views.bp)
     app.register_blueprint(live_pages.bp)

@@ -12,17 +12,14 @@ from decimal import Decimal
 from typing import Any
 
 from flask import g, render_template
-from flask_babel import gettext as _
-from flask_babel import pgettext
+from flask_babel import gettext as _, pgettext
 
 from competition.domain.levels import NATIONAL_LEVELS
 from competition.i18n import level_names
 from competition.models import Role
 from competition.services import skill_structure
-from competition.web.admin import admin_page
-from competition.web.admin import bp as admin_bp
-from competition.web.hr import bp as hr_bp
-from competition.web.hr import hr_page
+from competition.web.admin import admin_page, bp as admin_bp
+from competition.web.hr import bp as hr_bp, hr_page
 
 # Highest level first, the order of the tables; "none" (no level) last.
 TABLE_LEVELS = tuple(reversed(NATIONAL_LEVELS))

@@ -50,7 +50,8 @@ def board(contest_id: int):
     contest = _contest(contest_id)
     if contest.state == ContestState.DRAFT:
         abort(404)
-    mode = "overlay" if request.args.get("overlay") == "1" else "screen" if request.args.get("screen") == "1" else "phone"
+    mode = ("overlay" if request.args.get("overlay") == "1"
+            else "screen" if request.args.get("screen") == "1" else "phone")
     return render_template("board.html", contest=contest, mode=mode,
                            config=board_config(contest, "public") | {"mode": mode, "dwell": _dwell()})
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 # Every visible text node's element: its colour over the background it stands on (the element's and
 # its ancestors' background colours composited), and the WCAG 2 contrast ratio of the two.
 CONTRAST = """() => {
-  const parse = (c) => { const p = c.match(/[\\d.]+/g).map(Number); return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 }; };
+  const parse = (c) => {
+    const p = c.match(/[\\d.]+/g).map(Number);
+    return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 };
+  };
   const over = (top, under) => ({ r: top.r * top.a + under.r * (1 - top.a), g: top.g * top.a + under.g * (1 - top.a),
     b: top.b * top.a + under.b * (1 - top.a), a: 1 });
   const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
@@ -26,7 +29,8 @@ CONTRAST = """() => {
     if (!node.textContent.trim() || el.closest('script, style')) continue;
     const box = el.getBoundingClientRect();
     const style = getComputedStyle(el);
-    if (!box.width || !box.height || style.visibility === 'hidden' || box.bottom <= 0 || box.top >= innerHeight) continue;
+    if (!box.width || !box.height || style.visibility === 'hidden') continue;
+    if (box.bottom <= 0 || box.top >= innerHeight) continue;
     const bg = background(el);
     const fg = over(parse(style.color), bg);
     const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);

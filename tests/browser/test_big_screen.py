@@ -56,7 +56,7 @@ def test_the_big_screen_fills_every_viewport_and_pages_each_competitor_once(serv
         context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
         page = context.new_page()
         errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
         page.goto(f"{server.url}/board/{world.contest_id}?screen=1&dwell=1")
         page.get_by_test_id("connection").filter(has_text="实时连接").wait_for(timeout=10000)
         seen = pages_of(page)

@@ -31,9 +31,9 @@ PAINTED = """(id) => {
 def add_people(world) -> None:
     """More of the company's people: a 高级技师, a 初级工, an apprentice, a student (not counted)."""
     hr, grid = world["hr"], world["grid"]
-    for n, (name, kind, grade) in enumerate((("周高工", "employee", "senior_technician"), ("吴初级", "employee", "junior"),
-                                             ("郑学徒", "employee", "apprentice"), ("孙同学", "student", "technician")),
-                                            start=20):
+    people = (("周高工", "employee", "senior_technician"), ("吴初级", "employee", "junior"),
+              ("郑学徒", "employee", "apprentice"), ("孙同学", "student", "technician"))
+    for n, (name, kind, grade) in enumerate(people, start=20):
         hr("POST", f"/enterprises/{grid}/people", {
             "person_no": f"GW{n:03d}", "name": name, "id_type": "居民身份证", "id_number": make_id(n), "kind": kind,
             "grades": [{"occupation_code": "6-31-01-03", "grade_code": grade}]})
