@@ -10,12 +10,25 @@ PYTEST_ARGS ?=
 # workers than cores pays; worksteal keeps the long system tests from ending up on one worker.
 PYTEST_WORKERS ?= 4
 
-.PHONY: run test install install-test translations messages migrate demo serve simulate clean wheel screenshots install-docs
+.PHONY: run test setup check install install-test install-bench translations messages migrate demo serve simulate \
+	clean wheel screenshots install-docs
 
 run: install migrate demo serve
 
-test: install-test translations
+# The whole set-up of a test machine (packages, services), the checks, then the suite. pytest exits 5
+# when it collected nothing, which fails the target like any other failure.
+test: setup install-test translations check
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+
+# Debian's chromium, postgresql, redis-server, nginx and a CJK font when missing (as root), and
+# PostgreSQL and Redis started when stopped (operations.md); .ci/run is `REQUIRE_SERVICES=1 make test`.
+setup:
+	@scripts/test-machine
+
+# ruff (lint) and mypy (types: strict on competition/domain and competition/services); pyproject.toml.
+check: install-test
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +46,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed translations
 
 install-test: $(VENV)/.installed-test
+
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $(VENV)/.installed $@
+
+# bench/ (docs/benchmarks.md): the benchmarks' clients.
+install-bench: $(VENV)/.installed-bench translations
 
 $(VENV)/.installed-docs: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[docs]'
