@@ -25,7 +25,7 @@ test: setup install-test translations check
 setup:
 	@scripts/test-machine
 
-# ruff (lint) and mypy (types: strict on competition/domain and competition/services); pyproject.toml.
+# ruff (lint) and mypy (types: strict on competition/domain, lenient elsewhere); pyproject.toml.
 check: install-test
 	$(BIN)/ruff check .
 	$(BIN)/mypy

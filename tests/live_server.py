@@ -72,7 +72,9 @@ class LiveServer:
                                f"{result.exception!r}")
         return result.stdout
 
-    def start(self, timeout: float = 30) -> LiveServer:
+    def start(self, timeout: float = 120) -> LiveServer:
+        """Start and wait for /healthz. The timeout bounds a loaded machine (parallel workers importing the
+        app while the other tests run), it is not a figure: a healthy start takes a few seconds."""
         with open(self.instance_path / f"server-{self.port}.log", "ab") as log:  # the server keeps its own
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "competition", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
