@@ -100,7 +100,8 @@ def second_contest(app, world) -> tuple[int, dict[str, int]]:
 
     with app.app_context():
         first = db.session.get(Contest, world.contest_id)
-        contest = Contest(name="第二场", occupation_id=first.occupation_id, tier="enterprise", starts_at=first.starts_at,
+        contest = Contest(name="第二场", occupation_id=first.occupation_id, tier="enterprise",
+                          starts_at=first.starts_at,
                           ends_at=first.ends_at, precision=2, scheme=first.scheme, scheme_version=1, tie_breakers=[],
                           state=ContestState.RUNNING)
         db.session.add(contest)

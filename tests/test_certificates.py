@@ -19,8 +19,8 @@ from tests.support import assert_error
 # Both databases: serial numbers under unique constraints.
 pytestmark = pytest.mark.backends
 
-EXPORT_HEADER = ["姓名", "证件类型", "证件号码", "职业编码", "职业名称", "职业分类版本", "工种/方向", "等级", "企业等级",
-                 "证书编号", "发证日期", "发证单位", "竞赛名称", "名次", "总分"]
+EXPORT_HEADER = ["姓名", "证件类型", "证件号码", "职业编码", "职业名称", "职业分类版本", "工种/方向", "等级",
+                 "企业等级", "证书编号", "发证日期", "发证单位", "竞赛名称", "名次", "总分"]
 
 
 def id_number_of(app, person_id: int) -> str:
@@ -181,7 +181,8 @@ def test_exports(client, admin):
         assert [r[9] for r in rows[1:]] == [first["number"], second["number"]]
         # "--" (no direction) is no formula: it stays as the platforms write it, with no quote before it.
         assert rows[1] == ["张三", "居民身份证", ids[0], "6-31-01-03", "电工", "2022", "--", "二级/技师", "技师",
-                           first["number"], first["issue_date"], first["issuer"], "2026年电工职业技能竞赛", "1", "95.00"]
+                           first["number"], first["issue_date"], first["issuer"], "2026年电工职业技能竞赛",
+                           "1", "95.00"]
         assert rows[2][0] == "'" + '=HYPERLINK("http://evil.example","点我")'  # stays text
         assert rows[2][2] == ids[1]
 

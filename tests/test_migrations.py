@@ -61,7 +61,8 @@ def test_existing_audit_entries_are_rechained_per_contest(empty_database_url, ta
             after = {"n": seq}
             digest = entry_hash(seq=seq, at=at, actor="system", action="test.old", target=f"thing:{seq}",
                                 contest_id=contest_id, before=None, after=after, prev_hash=prev_hash)
-            rows.append({"seq": seq, "at": at if empty_database_url.startswith("postgresql") else at.replace(tzinfo=None),
+            stored_at = at if empty_database_url.startswith("postgresql") else at.replace(tzinfo=None)
+            rows.append({"seq": seq, "at": stored_at,
                          "actor": "system", "action": "test.old", "target": f"thing:{seq}",
                          "contest_id": contest_id, "after": after, "prev_hash": prev_hash, "hash": digest})
             prev_hash = digest

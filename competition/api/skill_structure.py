@@ -108,7 +108,8 @@ class TargetOut(Out):
 
 
 def _attachment(body: bytes, filename: str) -> Response:
-    return Response(body, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{safe_filename(filename)}"',
+    disposition = f'attachment; filename="{safe_filename(filename)}"'
+    return Response(body, mimetype=XLSX, headers={"Content-Disposition": disposition,
                                                   "Cache-Control": "no-store"})
 
 

@@ -27,7 +27,8 @@ import json
 import logging
 import time
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from flask import Flask
 from sqlalchemy import bindparam, insert, select, text, update
@@ -90,7 +91,7 @@ def _insert_head_if_missing(connection: Connection, chain: int) -> None:
     if connection.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
     connection.execute(dialect_insert(AuditHead.__table__).on_conflict_do_nothing(),
                        {"chain": chain, "seq": 0, "hash": GENESIS_HASH})
 

@@ -118,7 +118,7 @@ def _record_published(rows: list[dict[str, Any]]) -> None:
     if connection.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
     statement = dialect_insert(BoardPublished.__table__)
     statement = statement.on_conflict_do_update(index_elements=["standing_id"], set_={
         name: statement.excluded[name] for name in ("hash", "rank", "version")})

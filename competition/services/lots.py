@@ -112,7 +112,8 @@ def draw(contest: Contest, what: str, seed: str | None) -> dict[str, Any]:
     if what == "bib":
         standings.rebuild(contest)  # the board order follows bibs within a rank
         boards.touch(contest.id)
-    assignment = [{"competitor_id": c.id, "bib": c.bib, "station": c.station} for c in competitors]
+    assignment: list[dict[str, Any]] = [{"competitor_id": c.id, "bib": c.bib, "station": c.station}
+                                        for c in competitors]
     audit.record("contest.draw", f"contest:{contest.id}", contest_id=contest.id,
                  before={"what": what, "competitor_ids": [c.id for c in competitors], "values": values},
                  after={"what": what, "seed": seed, "algorithm": ALGORITHM, "assignment": assignment})

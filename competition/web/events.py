@@ -33,7 +33,8 @@ def _event(event_id: int) -> Event:
 def page_text() -> dict[str, str]:
     return {
         "states": state_names(), "contest": _("赛项"), "state": _("状态"), "progress": _("评分进度"),
-        "leader": _("当前第一"), "leaderOf": _("当前第一：{who}"), "none": _("—"), "medals": _("奖牌榜"), "rank": _("名次"),
+        "leader": _("当前第一"), "leaderOf": _("当前第一：{who}"), "none": _("—"), "medals": _("奖牌榜"),
+        "rank": _("名次"),
         "enterprise": _("单位"), "total": _("合计"), "noMedals": _("暂无获奖单位。"), "bib": _("参赛号"),
         "name": _("姓名"), "score": _("总分"), "ceremony": _("颁奖揭晓"), "page": _("第 {n} / {m} 页"),
         "connected": _("实时连接"), "reconnecting": _("正在重新连接…"), "noContests": _("暂无进行中的赛项。"),

@@ -107,7 +107,8 @@ def test_hr_confirms_opens_the_certificate_and_verifies_it(server, page, artefac
     first = row_of(page, "王建国")
     assert "高级工 (三级/高级工)" in first.inner_text() and "技师 (二级/技师)" in first.inner_text()
     assert "前3名" in first.inner_text() and "待审核" in first.inner_text()
-    assert first.get_by_test_id("band-rule").inner_text() == "第1–3名 · 晋升至二级/技师，已持有则再升一级 · 最高至一级/高级技师"
+    rule = "第1–3名 · 晋升至二级/技师，已持有则再升一级 · 最高至一级/高级技师"
+    assert first.get_by_test_id("band-rule").inner_text() == rule
     page.locator("details.promo-ineligible summary").click()
     assert "总分低于晋升最低分数" in page.get_by_test_id("ineligible-row").first.inner_text()
     page.screenshot(path=str(artefacts / "hr-promotions.png"), full_page=True)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from competition.domain.grades import EIGHT_GRADE_TEMPLATE
 from competition.domain.skill_structure import (
@@ -161,7 +160,7 @@ def test_pending_never_lowers_anyone_and_keeps_the_headcount(people, proposals):
     assert pending["people"] == result["people"]
     # at or above each level there are at least as many people as before
     for cut in range(1, 6):
-        def above(fig):
+        def above(fig, cut=cut):
             return sum(fig["by_level"][str(level)] for level in range(1, cut + 1))
         assert above(pending) >= above(result)
     assert pending["skilled"] >= result["skilled"]
