@@ -173,8 +173,7 @@ def build_contests(database_url: str, instance: Path, *, count: int, competitors
 def _make_contest(number: int, enterprise_id: int, occupation_id: int, *, competitors: int, aspects: int,
                   judges: int, marks_per_competitor: int) -> tuple[int, list[int], list[str], list[str]]:
     from competition.extensions import db
-    from competition.models import (Competitor, CompetitorMember, Contest, ContestJudge, ContestState, Mark, Person,
-                                    Role)
+    from competition.models import Competitor, CompetitorMember, Contest, ContestJudge, ContestState, Mark, Person, Role
     from competition.services import accounts, boards, standings
 
     codes = [f"M{n:03d}" for n in range(aspects)]

@@ -19,9 +19,8 @@ import hashlib
 import json
 from datetime import datetime, timezone
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0009'

@@ -9,9 +9,8 @@ Revises: 0009
 Create Date: 2026-12-07 20:15:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0010'
