@@ -225,7 +225,8 @@ def test_a_serving_process_links_and_anchors_entries_in_the_background(tmp_path,
         for value in ("1.00", "2.00", "3.00"):
             response = requests.put(f"{server.url}/api/v1/contests/{world.contest_id}/marks",
                                     headers=world.judges["j1"].headers, timeout=30,
-                                    json={"competitor_id": world.competitors["c1"], "aspect_code": "A1", "value": value})
+                                    json={"competitor_id": world.competitors["c1"], "aspect_code": "A1",
+                                          "value": value})
             assert response.status_code in (200, 201), response.text
         deadline = time.monotonic() + 60  # a bound for a loaded machine, not a performance figure
         with app.app_context():

@@ -133,7 +133,7 @@ def test_the_worst_files_never_stall_a_real_server(tmp_path):
         for name, content in files.items():
             slowest, polls, stop = [0.0], [0], threading.Event()
 
-            def poll():
+            def poll(stop=stop, slowest=slowest, polls=polls):
                 while not stop.is_set():
                     started = time.monotonic()
                     assert requests.get(f"{server.url}/healthz", timeout=5).status_code == 200
