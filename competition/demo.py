@@ -18,16 +18,23 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from competition import clock
-from competition import demo_staff
-from competition.domain.identity import id_check_char
+from competition import clock, demo_staff
 from competition.demo_event import load_event, scheme_awards
 from competition.demo_marks import SCHEME, enter_marks
+from competition.domain.identity import id_check_char
 from competition.domain.policy_library import get_ready_policy
 from competition.extensions import db
 from competition.models import Enterprise, Role, User
-from competition.services import (accounts, contest_scheme, contest_settings, entries, grade_schemes, lifecycle,
-                                  occupations, people)
+from competition.services import (
+    accounts,
+    contest_scheme,
+    contest_settings,
+    entries,
+    grade_schemes,
+    lifecycle,
+    occupations,
+    people,
+)
 
 DEMO_PASSWORD = "demo-pass-2026"
 POLICY = "tianjin-city-class-1"

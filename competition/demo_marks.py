@@ -12,7 +12,7 @@ from competition.extensions import db
 from competition.models import Contest, ContestJudge, User
 from competition.services import entries, marking
 
-SCHEME = {"components": [
+SCHEME: dict[str, Any] = {"components": [
     {"code": "T", "name": "理论知识", "weight": "30", "modules": [
         {"code": "T1", "name": "理论考试", "aspects": [
             {"code": "T1a", "name": "单项选择题", "type": "measurement", "max_mark": "40"},

@@ -85,7 +85,8 @@ def test_the_year_of_issue_is_taken_in_the_contest_time_zone(app, client, admin)
     with app.test_request_context():
         user = db.session.get(User, hr.id)
         promotion = db.session.get(Promotion, row["id"])
-        promotion_review.confirm(promotion, user, row["version"], at=datetime(2026, 12, 31, 16, 30, tzinfo=timezone.utc))
+        decided = datetime(2026, 12, 31, 16, 30, tzinfo=timezone.utc)
+        promotion_review.confirm(promotion, user, row["version"], at=decided)
         db.session.commit()
         certificate = promotion.certificate
         assert certificate.issue_date == date(2027, 1, 1)

@@ -8,14 +8,38 @@ from flask.views import MethodView
 
 from competition.api.access import caller, require_user, roles_required
 from competition.api.blueprint import Blueprint, no_content
-from competition.api.contest_schemas import (XLSX, CompetitorIn, CompetitorOut, CompetitorPatch, ContestIn, ContestOut,
-                                             ContestPatch, JudgeIn, JudgeOut, JudgePatch, SchemeFile, SchemeIn,
-                                             SchemeOut, TransitionIn, competitor_dict, contest_dict)
+from competition.api.contest_schemas import (
+    XLSX,
+    CompetitorIn,
+    CompetitorOut,
+    CompetitorPatch,
+    ContestIn,
+    ContestOut,
+    ContestPatch,
+    JudgeIn,
+    JudgeOut,
+    JudgePatch,
+    SchemeFile,
+    SchemeIn,
+    SchemeOut,
+    TransitionIn,
+    competitor_dict,
+    contest_dict,
+)
 from competition.api.transaction import large_body, transactional
 from competition.domain.scheme import scheme_to_dict
 from competition.errors import abort
-from competition.services import (access, contest_scheme, contest_settings, contests, entries, lifecycle, marking,
-                                  scheme_import, spreadsheets)
+from competition.services import (
+    access,
+    contest_scheme,
+    contest_settings,
+    contests,
+    entries,
+    lifecycle,
+    marking,
+    scheme_import,
+    spreadsheets,
+)
 from competition.services.access import STAFF_ROLES
 
 blp = Blueprint("contests", __name__, description="Contests: settings, marking schemes, competitors, judges, "

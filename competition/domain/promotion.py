@@ -14,10 +14,22 @@ from typing import Literal
 
 from competition.domain.grades import Grade, GradeScheme
 from competition.domain.levels import HIGHEST_LEVEL, effective_level
-
-from competition.domain.promotion_policy import (ACTIVE, KINDS, NOT_ELIGIBLE, PROPOSED, REASONS, Action, Band,
-                                                 Policy, PolicyError, RaiseGrades, RaiseLevels, ToLevel,
-                                                 policy_to_dict, validate_policy)
+from competition.domain.promotion_policy import (
+    ACTIVE,
+    KINDS,
+    NOT_ELIGIBLE,
+    PROPOSED,
+    REASONS,
+    Action,
+    Band,
+    Policy,
+    PolicyError,
+    RaiseGrades,
+    RaiseLevels,
+    ToLevel,
+    policy_to_dict,
+    validate_policy,
+)
 
 __all__ = [
     "ACTIVE",

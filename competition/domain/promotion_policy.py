@@ -9,15 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from competition.domain.levels import is_national_level
 from competition.domain.numbers import DecimalFormatError, parse_decimal
 
 KINDS: tuple[str, ...] = ("employee", "student")
 ACTIVE = "active"
-PROPOSED = "proposed"
-NOT_ELIGIBLE = "not_eligible"
+PROPOSED: Final = "proposed"
+NOT_ELIGIBLE: Final = "not_eligible"
 # Reason codes of a ``not_eligible`` outcome, in the order the steps can give them.
 REASONS: tuple[str, ...] = (
     "not_ranked",
@@ -249,7 +249,7 @@ def _band(raw: object, path: str, errors: _Errors) -> Band | None:
     cap_level = present.get("cap_level")
     if cap_level is not None and not is_national_level(cap_level):
         errors.add(f"{path}.cap_level", "Must be a national level, an integer 1..5.")
-    if len(errors) > before or action is None:
+    if len(errors) > before or action is None or not isinstance(name, str):
         return None
     return Band(name=name.strip(), action=action, ranks=ranks, top_percent=top_percent, cap_level=cap_level)
 

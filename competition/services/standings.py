@@ -161,7 +161,7 @@ def recompute_competitor(contest: Contest, competitor, values: Values | None = N
     figures = compute(contest, scheme, values) if scheme else None
     columns = _columns(contest, competitor, figures)
     connection = db.session.connection()
-    views = VIEWS
+    views: tuple[str, ...] = VIEWS
     if contest.frozen_at(clock.now()) is not None and connection.execute(
             _STANDING_ID, {"b_competitor_id": competitor.id, "b_view": PUBLIC}).first() is not None:
         views = (JURY,)  # frozen: the public row keeps its freeze-time figures
@@ -268,7 +268,7 @@ def identities(contest_id: int) -> dict[int, Identity]:
         .order_by(Competitor.id, CompetitorMember.position))
     grouped: dict[int, tuple[Any, list[tuple[int, str, str]]]] = {}
     for *competitor, _position, person_id, person_name, enterprise_name in rows:
-        competitor = _CompetitorColumns(*competitor)
+        competitor = _CompetitorColumns(*competitor)  # type: ignore[arg-type,assignment]  # leading columns
         entry = grouped.setdefault(competitor.id, (competitor, []))
         if person_id is not None:
             entry[1].append((person_id, person_name, enterprise_name))
