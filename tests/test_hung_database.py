@@ -122,7 +122,7 @@ def test_a_hung_database_answers_503_and_recovers(cluster, tmp_path):
         started = time.monotonic()
         try:
             response = call()
-        except requests.RequestException as error:
+        except requests.RequestException:
             answers.append((who, -1, time.monotonic() - started, False))
             return None
         answers.append((who, response.status_code, time.monotonic() - started, "Retry-After" in response.headers))
@@ -141,7 +141,7 @@ def test_a_hung_database_answers_503_and_recovers(cluster, tmp_path):
         while not stop.is_set():
             n += 1
             value = f"{n % 10}.{n % 2 * 5}"
-            response = timed("judge", lambda: session.put(f"{url}/marks", timeout=ANSWER_LIMIT + 3, json={
+            response = timed("judge", lambda value=value: session.put(f"{url}/marks", timeout=ANSWER_LIMIT + 3, json={
                 "competitor_id": world.competitors["c1"], "aspect_code": "A3", "value": value}))
             if response is not None and response.status_code in (200, 201):
                 acknowledged.setdefault(name, set()).add(value)
