@@ -9,8 +9,9 @@ scoring.md allow:
 - blind before final: no competitor id (judges know competitors by id and marking number);
 - final_only before final: no scores and no ranks;
 - freeze in the past before final: a mark entered now is invisible (total and progress);
-- results files: 404 to the public before final, 200 once final.
-(The event overview, events.md, is not built yet; it joins this matrix when it is.)
+- results files: 404 to the public before final, 200 once final;
+- the event overview (events.md; HTTP and its socket room): no leader while ranks are not shown, a
+  leader without competitor id in a blind contest before final.
 """
 from __future__ import annotations
 
@@ -106,6 +107,11 @@ def test_public_surfaces_over_the_matrix(app, client, make_user, caplog, blind, 
     auth = {"contest_id": world.contest_id, "view": "public"}
     watcher = socketio.test_client(app, namespace="/live", auth=auth, flask_test_client=client)
     assert watcher.is_connected("/live")
+    event = client.post("/api/v1/events", json={"name": "2026年职业技能大赛", "starts_on": "2026-05-01",
+                                                "ends_on": "2026-05-03"}, headers=world.organizer.headers).get_json()
+    response = client.put(f"/api/v1/events/{event['id']}/contests", json={"contest_ids": [world.contest_id]},
+                          headers=world.organizer.headers)
+    assert response.status_code == 200, response.get_json()
     assert world.put(client, "j1", "c1", "A1", "5").status_code in (200, 201)
     jury = client.get(f"{url}/standings?view=jury", headers=world.organizer.headers).get_json()
     settings["marked"] = next(r["total"] for r in jury["rows"] if r["competitor"]["bib"] == "1")
@@ -130,6 +136,8 @@ def test_public_surfaces_over_the_matrix(app, client, make_user, caplog, blind, 
             assert update["view"] == "public"
             problems += _check_rows_partial(update["rows"], state=state, where=f"{where} update", **settings)
         problems += _scan(json.dumps(updates + snapshots, ensure_ascii=False), secrets, f"{where} socket")
+        problems += _check_event(client, socketio, app, event["id"], world.contest_id, secrets, state=state,
+                                 blind=blind, visibility=visibility)
         page = client.get(f"/board/{world.contest_id}")
         assert page.status_code == 200, where
         problems += _scan(page.get_data(as_text=True), secrets, f"{where} board page")
@@ -144,6 +152,31 @@ def test_public_surfaces_over_the_matrix(app, client, make_user, caplog, blind, 
     failures = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert not failures, failures  # e.g. "publishing board updates for contest N failed"
     assert not problems, "\n".join(problems)
+
+
+def _check_event(client, socketio, app, event_id, contest_id, secrets, *, state, blind, visibility) -> list[str]:
+    import json
+
+    problems = []
+    response = client.get(f"/api/v1/events/{event_id}/overview")
+    assert response.status_code == 200, (state, response.get_data(as_text=True))
+    screen = socketio.test_client(app, namespace="/live", auth={"event_id": event_id, "view": "public"},
+                                  flask_test_client=client)
+    pushed = [e["args"][0] for e in screen.get_received("/live") if e["name"] == "event:update"]
+    screen.disconnect("/live")
+    assert pushed, state
+    text = json.dumps([response.get_json(), pushed], ensure_ascii=False)
+    problems += _scan(text, secrets, f"{state} event overview")
+    body = response.get_json()
+    rows = body if isinstance(body, list) else body.get("contests") or body.get("rows") or []
+    assert any(r.get("contest_id") == contest_id for r in rows), body
+    for row in (r for r in rows if r.get("contest_id") == contest_id):
+        leader = row.get("leader")
+        if visibility == "final_only" and state != "final" and leader is not None:
+            problems.append(f"{state} event overview: a leader in final_only before final: {leader}")
+        if blind and state != "final" and leader and "id" in (leader.get("competitor") or leader):
+            problems.append(f"{state} event overview: a competitor id in a blind contest's leader: {leader}")
+    return problems
 
 
 def _check_rows_partial(rows, **settings) -> list[str]:
