@@ -35,6 +35,7 @@ class ContestPatch(Strict):
     freeze_at = fields.DateTime(allow_none=True)
     precision = fields.Integer(strict=True, validate=validate.Range(0, 4))
     blind = fields.Boolean()
+    ceremony = fields.Boolean(metadata={"description": "hold the results for the ceremony (live.md)"})
     team_size = fields.Integer(strict=True, validate=validate.Range(1, 3))
     appeal_window_minutes = fields.Integer(strict=True, validate=validate.Range(0, 43200))
     tie_breakers = fields.Raw(metadata={"type": "array", "items": {"type": "object"},
@@ -58,6 +59,7 @@ class ContestIn(ContestPatch):
     freeze_at = fields.DateTime(load_default=None, allow_none=True)
     precision = fields.Integer(load_default=2, strict=True, validate=validate.Range(0, 4))
     blind = fields.Boolean(load_default=False)
+    ceremony = fields.Boolean(load_default=False)
     team_size = fields.Integer(load_default=1, strict=True, validate=validate.Range(1, 3))
     appeal_window_minutes = fields.Integer(load_default=0, strict=True, validate=validate.Range(0, 43200))
     tie_breakers = fields.Raw(load_default=list, metadata={"type": "array", "items": {"type": "object"}})
@@ -81,6 +83,7 @@ class ContestOut(Out):
     frozen = fields.Boolean()
     precision = fields.Integer()
     blind = fields.Boolean()
+    ceremony = fields.Boolean()
     team_size = fields.Integer()
     appeal_window_minutes = fields.Integer()
     tie_breakers = fields.Raw()
@@ -107,7 +110,7 @@ def contest_dict(contest: Contest, staff: bool) -> dict[str, Any]:
         "occupation_name": contest.occupation.name, "tier": contest.tier, "timezone": contest.timezone,
         "starts_at": contest.starts_at, "ends_at": contest.ends_at, "visibility": contest.visibility,
         "freeze_at": contest.freeze_at, "frozen": boards.is_frozen(contest), "precision": contest.precision,
-        "blind": contest.blind, "team_size": contest.team_size,
+        "blind": contest.blind, "ceremony": contest.ceremony, "team_size": contest.team_size,
         "appeal_window_minutes": contest.appeal_window_minutes, "tie_breakers": contest.tie_breakers or [],
         "state": contest.state.value, "provisional_at": contest.provisional_at,
         "appeal_window_closes_at": appeals.appeal_window_closes_at(contest), "final_at": contest.final_at,

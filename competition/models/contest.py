@@ -57,6 +57,9 @@ class Contest(db.Model):
     awards: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # award scheme (events.md)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"), index=True)
     event_position: Mapped[int | None]  # the contest's place in its event's contest_ids
+    # Results held for the ceremony: public views show no totals or ranks from final until the last
+    # reveal step (live.md, Results ceremony; the rule: standings.reveal_hidden)
+    ceremony: Mapped[bool] = mapped_column(default=False)
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[created_at]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

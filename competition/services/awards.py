@@ -66,11 +66,8 @@ def decided(contest_id: int) -> dict[int, ContestAward]:
 
 def ceremony_held(contest: Contest) -> bool:
     """A results ceremony holds the contest's results: `ceremony: true` from final until the last
-    reveal step (where the contest model has that flag), or a reveal still running."""
-    revealing = contest.reveal_started_at is not None and bool(contest.reveal_position)
-    flagged = bool(getattr(contest, "ceremony", False)) and contest.state == ContestState.FINAL and (
-        contest.reveal_started_at is None or bool(contest.reveal_position))
-    return revealing or flagged
+    reveal step, or a reveal still running. The rule is standings.reveal_hidden's (one place)."""
+    return standings.reveal_hidden(contest) > 0
 
 
 def _held_before_reveal(contest: Contest) -> bool:

@@ -21,7 +21,7 @@ DRAFT, RUNNING, PROVISIONAL, FINAL = (ContestState.DRAFT, ContestState.RUNNING, 
 
 
 # Which settings may change in which state (api.md, PATCH /contests/{id}); nothing changes once final.
-ANYTIME = frozenset({"name", "tier", "timezone", "starts_at", "ends_at", "visibility", "freeze_at"})
+ANYTIME = frozenset({"name", "tier", "timezone", "starts_at", "ends_at", "visibility", "freeze_at", "ceremony"})
 UNTIL_PROVISIONAL = frozenset({"appeal_window_minutes", "event_id"})
 
 
@@ -72,6 +72,7 @@ def settings_of(contest: Contest) -> dict[str, Any]:
         "precision": contest.precision, "blind": contest.blind, "team_size": contest.team_size,
         "appeal_window_minutes": contest.appeal_window_minutes, "tie_breakers": contest.tie_breakers or [],
         "promotion_policy": contest.promotion_policy, "awards": contest.awards, "event_id": contest.event_id,
+        "ceremony": contest.ceremony,
     })
 
 

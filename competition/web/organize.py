@@ -56,7 +56,7 @@ def local_time(contest: Contest, moment: datetime | None, layout: str = "%Y-%m-%
 
 NEW_CONTEST = {"name": "", "occupation_code": "", "tier": "enterprise", "timezone": zones.DEFAULT_TIMEZONE,
                "starts_at": "", "ends_at": "", "visibility": "live", "freeze_at": "", "precision": 2,
-               "team_size": 1, "appeal_window_minutes": 0, "blind": False}
+               "team_size": 1, "appeal_window_minutes": 0, "blind": False, "ceremony": False}
 
 
 def settings_values(contest: Contest) -> dict:
@@ -66,7 +66,7 @@ def settings_values(contest: Contest) -> dict:
             "timezone": contest.timezone, "starts_at": local(contest.starts_at), "ends_at": local(contest.ends_at),
             "visibility": contest.visibility, "freeze_at": local(contest.freeze_at), "precision": contest.precision,
             "team_size": contest.team_size, "appeal_window_minutes": contest.appeal_window_minutes,
-            "blind": contest.blind}
+            "blind": contest.blind, "ceremony": contest.ceremony}
 
 
 @bp.get("")
@@ -92,6 +92,7 @@ def contest(contest_id: int):
         "canUnfreeze": (found.freeze_at is not None and found.unfrozen_at is None
                         and found.state != ContestState.FINAL),
         "teamSize": found.team_size,
+        "ceremony": found.ceremony,
         "reveal": {"started": found.reveal_started_at is not None, "remaining": found.reveal_position},
         "judgeAccounts": [{"id": u.id, "username": u.username, "name": u.display_name} for u in judges],
     }

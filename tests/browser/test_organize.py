@@ -161,6 +161,9 @@ def test_organiser_sets_up_and_starts_a_contest(server, page, artefacts, tmp_pat
     page.wait_for_load_state()  # the page reloaded: its modules have attached their handlers
     expect(page.locator("#scheme-form")).to_have_count(0)
     page.get_by_role("button", name="定稿（最终成绩）").click()
+    confirm = page.get_by_test_id("finalise-dialog")  # asked first (test_ceremony_page.py)
+    expect(confirm).to_contain_text("定稿后最终成绩立即在公众榜单")
+    confirm.get_by_role("button", name="确认定稿").click()
     missing = page.get_by_test_id("transition-errors")
     expect(missing).to_contain_text("尚未锁定的模块")
     expect(missing).to_contain_text("评分未完成的选手（参赛号）: 01")

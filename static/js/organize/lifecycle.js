@@ -22,9 +22,26 @@ export function initLifecycle(config, text) {
     }
   }
 
+  // Finalising asks first, saying whether the results go public at once or wait for the ceremony.
+  const dialog = document.getElementById('finalise-dialog');
   for (const button of document.querySelectorAll('button.transition')) {
-    button.addEventListener('click', () => post(`${base}/transition`, { to: button.dataset.to }, text.transitioned));
+    const go = () => post(`${base}/transition`, { to: button.dataset.to }, text.transitioned);
+    button.addEventListener('click', () => (button.dataset.to === 'final' && dialog ? dialog.showModal() : go()));
+    if (button.dataset.to === 'final' && dialog) {
+      document.getElementById('finalise-confirm').addEventListener('click', () => { dialog.close(); go(); });
+    }
   }
+  document.getElementById('finalise-cancel')?.addEventListener('click', () => dialog.close());
+  document.getElementById('ceremony-toggle')?.addEventListener('change', async (event) => {
+    clearFailure(errors);
+    try {
+      await api('PATCH', base, { ceremony: event.target.checked });
+      window.location.reload();
+    } catch (error) {
+      event.target.checked = !event.target.checked;
+      showFailure(error, text, errors, text.errorLabels);
+    }
+  });
   document.getElementById('unfreeze')?.addEventListener('click', () => post(`${base}/unfreeze`, undefined, text.unfrozen));
   document.getElementById('reopen-form')?.addEventListener('submit', (event) => {
     event.preventDefault();

@@ -43,6 +43,7 @@ export function settingsBody(form, policies, { edit = false } = {}) {
     team_size: Number(data.get('team_size')),
     appeal_window_minutes: Number(data.get('appeal_window_minutes')),
     blind: data.get('blind') === 'on',
+    ceremony: data.get('ceremony') === 'on',
   };
   if (data.get('freeze_at')) out.freeze_at = localTime(data.get('freeze_at'));
   else if (edit) out.freeze_at = null;

@@ -1,0 +1,26 @@
+"""contests.ceremony: a contest may hold its results for the results ceremony (live.md)
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-12-07 19:40:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0009'
+down_revision = '0008'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('contests', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('ceremony', sa.Boolean(), server_default=sa.false(), nullable=False))
+
+
+def downgrade():
+    with op.batch_alter_table('contests', schema=None) as batch_op:
+        batch_op.drop_column('ceremony')
