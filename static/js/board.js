@@ -22,7 +22,11 @@ const pager = config.mode === 'screen' ? new ScreenPager({
   body: document.getElementById('board-body'), table, indicator: document.getElementById('page-indicator'),
   dwell: config.dwell, text, format, onTurn: () => render(),
 }) : null;
-const mode = null; // the phone's and the overlay's own behaviour
+// The phone's and the overlay's own behaviour: rows(rows) picks and orders the rows shown,
+// rendered(tbody) marks them, announce(changes) tells of changed rows.
+let mode = null;
+if (config.mode === 'phone') mode = (await import('./board/phone.js')).phoneBoard(config, text, state, () => render());
+if (config.mode === 'overlay') mode = (await import('./board/overlay.js')).overlayBoard(config, text);
 
 // Final, yet active rows without a rank: the results wait for the ceremony (or one is running).
 const held = (rows) => contestState === 'final' && rows.some((r) => r.status === 'active' && r.rank == null);
@@ -64,7 +68,7 @@ function setConnection(kind) {
 
 const cols = columns(config, text);
 document.getElementById('board-thead').replaceChildren(headerRow(cols));
-colgroup(document.getElementById('board-cols'), cols);
+if (pager) colgroup(document.getElementById('board-cols'), cols); // widths in em of the big screen's rows
 connectBoard({
   contestId: config.contestId, view: 'public', state, onConnection: setConnection,
   onChange(kind, payload) {
@@ -74,7 +78,8 @@ connectBoard({
       const noted = changes.note(payload.rows, state.previous);
       mode?.announce?.(noted);
     }
-    if (kind === 'reveal') showReveal(document.getElementById('reveal'), payload, text);
+    if (kind === 'reveal' && mode?.reveal) mode.reveal(payload);
+    else if (kind === 'reveal') showReveal(document.getElementById('reveal'), payload, text);
     if (kind !== 'lock') render();
   },
 });

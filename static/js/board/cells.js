@@ -21,6 +21,13 @@ export function columns(config, text) {
 const topOf = (row) => (row.status === 'active' && row.rank != null && row.rank <= 3 && row.aspects_complete > 0
   ? row.rank : null);
 
+function element(tag, className, content) {
+  const node = document.createElement(tag);
+  node.className = className;
+  node.textContent = content;
+  return node;
+}
+
 function td(className, content = '') {
   const node = document.createElement('td');
   node.className = className;
@@ -65,12 +72,10 @@ export function statusText(row, text) {
 export function cells(row, config, text, by = 0) {
   const { competitor } = row;
   const name = td('name', competitor.name);
+  if (competitor.enterprise) name.append(element('span', 'sub', competitor.enterprise)); // phones
   const status = statusText(row, text);
   if (status) {
-    const tag = document.createElement('span');
-    tag.className = 'status-tag';
-    tag.textContent = status;
-    name.append(' ', tag);
+    name.append(' ', element('span', 'status-tag', status));
   }
   const out = [rankCell(row, text), moveCell(by, text), td('bib', competitor.bib ?? ''), name,
     td('enterprise', competitor.enterprise ?? '')];
