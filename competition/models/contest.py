@@ -58,7 +58,7 @@ class Contest(db.Model):
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"), index=True)
     event_position: Mapped[int | None]  # the contest's place in its event's contest_ids
     # Results held for the ceremony: public views show no totals or ranks from final until the last
-    # reveal step (live.md, Results ceremony; the rule: standings.reveal_hidden)
+    # reveal step (live.md, Results ceremony; the rule: services.access.ranks_held)
     ceremony: Mapped[bool] = mapped_column(default=False)
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[created_at]

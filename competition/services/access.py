@@ -4,7 +4,8 @@ the sockets.
 - staff: admin and organizer;
 - a judge's seat in a contest, a chief judge, who supervises (jury views, all marks);
 - blind marking (加密评分): judges know competitors by marking number only until the contest is final;
-- whose ID and phone numbers a viewer sees in full.
+- whose ID and phone numbers a viewer sees in full;
+- how much of the final results a results ceremony still holds back from the public.
 """
 from __future__ import annotations
 
@@ -54,6 +55,23 @@ def public_ids(contest: Contest) -> bool:
     """Do public rows carry competitor ids? Not while blind marking is in force: a public row pairing
     the id with the name would undo the marking numbers (the bib identifies the row instead)."""
     return not is_blind(contest)
+
+
+HOLD_ALL = 1 << 30  # more ranked rows than any contest has
+
+
+def ranks_held(contest: Contest) -> int:
+    """How many of the top ranked rows the public may not see yet (live.md, Results ceremony): during a
+    reveal, those not revealed yet; a final contest that holds its results for the ceremony
+    (`ceremony`) holds them all until its reveal starts, and none after the last step. Every public
+    view applies this: board snapshots and updates, GET /standings and the results files through
+    standings.options_for, awards and medal tables through awards.ceremony_held. The jury view and
+    HR's views are never held."""
+    if contest.reveal_started_at is not None:
+        return contest.reveal_position or 0
+    if contest.ceremony and contest.state == ContestState.FINAL:
+        return HOLD_ALL
+    return 0
 
 
 def sees_identity(user: User | None, enterprise_id: int | None) -> bool:

@@ -16,7 +16,7 @@ from competition.domain.awards import (Award, AwardSchemeError, Placed, awards_t
                                        validate_awards)
 from competition.extensions import db
 from competition.models import Contest, ContestAward, ContestState
-from competition.services import audit, standings
+from competition.services import access, audit, standings
 
 
 def clean_scheme(raw: object) -> list[dict[str, Any]] | None:
@@ -66,8 +66,8 @@ def decided(contest_id: int) -> dict[int, ContestAward]:
 
 def ceremony_held(contest: Contest) -> bool:
     """A results ceremony holds the contest's results: `ceremony: true` from final until the last
-    reveal step, or a reveal still running. The rule is standings.reveal_hidden's (one place)."""
-    return standings.reveal_hidden(contest) > 0
+    reveal step, or a reveal still running (the rule: access.ranks_held)."""
+    return access.ranks_held(contest) > 0
 
 
 def _held_before_reveal(contest: Contest) -> bool:

@@ -297,29 +297,13 @@ class BoardOptions:
 
 def options_for(contest: Contest, view: str, *, blind: bool = False) -> BoardOptions:
     show_scores = view == JURY or contest.visibility == "live" or contest.state == ContestState.FINAL
-    hidden = reveal_hidden(contest) if view == PUBLIC else 0
+    hidden = access.ranks_held(contest) if view == PUBLIC else 0  # a ceremony (live.md)
     # Judges of a blind contest know competitors by id and marking number (roles.md, 加密评分): a
     # public row that paired the id with the name would undo the marking numbers. Until the contest is
     # final its public rows carry no id; the bib identifies them.
     ids = view != PUBLIC or access.public_ids(contest)
     return BoardOptions(precision=contest.precision, show_scores=show_scores, blind=blind, ids=ids,
                         team=contest.team_size > 1, reveal_hidden=hidden)
-
-
-HIDE_ALL = 1 << 30  # more ranked rows than any contest has
-
-
-def reveal_hidden(contest: Contest) -> int:
-    """How many of the top ranked rows the public may not see yet (live.md, Results ceremony): during a
-    reveal, those not yet revealed; a final contest that holds its results for the ceremony
-    (`ceremony`) hides them all until its reveal starts, and shows them after the last step. Every
-    public view (board, standings, results files; awards and medal tables through them) applies this
-    rule via options_for; the jury view and HR's views are never held."""
-    if contest.reveal_started_at is not None:
-        return contest.reveal_position or 0
-    if contest.ceremony and contest.state == ContestState.FINAL:
-        return HIDE_ALL
-    return 0
 
 
 def competitor_of(identity: Identity, options: BoardOptions) -> dict[str, Any]:
