@@ -2,6 +2,8 @@
 judge's console (/jury/{id})."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -37,6 +39,20 @@ def board_config(contest: Contest, view: str) -> dict:
         "modules": [{"code": m.code, "name": m.name} for _, m in scheme.modules()] if scheme else [],
         "aspectCount": scheme.aspect_count if scheme else 0,
     }
+
+
+RECENT = timedelta(days=14)  # a final contest is listed on / this long
+
+
+def on_now() -> list[Contest]:
+    """The contests the landing page lists (live.md, Pages: /): running, provisional, or final within
+    RECENT; running first, then the latest."""
+    now = standings.now()
+    contests = db.session.scalars(select(Contest).where(
+        Contest.state.in_([ContestState.RUNNING, ContestState.PROVISIONAL])
+        | ((Contest.state == ContestState.FINAL) & (Contest.final_at >= now - RECENT)))).all()
+    order = {ContestState.RUNNING: 0, ContestState.PROVISIONAL: 1, ContestState.FINAL: 2}
+    return sorted(contests, key=lambda c: (order[c.state], -(c.final_at or c.starts_at).timestamp(), c.id))
 
 
 @bp.get("/contests")

@@ -55,9 +55,11 @@ def _login_again(status: int, username: str):
 
 @bp.get("/")
 def index():
+    """The landing page: the contests live or recently final with their boards, and the events."""
     from competition.services import events
+    from competition.web.live_pages import on_now
 
-    return render_template("index.html", events=events.all_events()[:20])
+    return render_template("index.html", contests=on_now(), events=events.all_events()[:20])
 
 
 @bp.route("/login", methods=["GET", "POST"])
