@@ -91,25 +91,20 @@ def test_awards_stay_hidden_during_a_results_ceremony_until_revealed(client, adm
 
 
 def test_a_contest_held_for_its_ceremony_shows_no_award_before_the_reveal(app, client, admin, backend):
-    """live.md `ceremony: true`: from final until the last reveal step no public view shows awards.
-    The flag arrives with the results-ceremony issue; the hold is honoured wherever the model has it."""
+    """live.md `ceremony: true`: from final until the last reveal step no public view shows awards."""
+    from competition.extensions import db
     from competition.models import Contest
 
     setup = scored_contest(client, admin, [90, 80, 70], awards=MEDALS)
-    original = getattr(Contest, "ceremony", None)
-    Contest.ceremony = True  # as the flag will read on a held contest
-    try:
-        assert client.get(f"{setup.url}/awards").get_json() == []
-        assert len(client.get(f"{setup.url}/awards", headers=setup.organizer.headers).get_json()) == 3
-        event = client.post("/api/v1/events", json={"name": "赛事", "starts_on": "2026-05-01",
-                                                     "ends_on": "2026-05-01"}, headers=setup.organizer.headers)
-        client.put(f"/api/v1/events/{event.get_json()['id']}/contests", json={"contest_ids": [setup.contest_id]},
-                   headers=setup.organizer.headers)
-        eid = event.get_json()["id"]
-        assert client.get(f"/api/v1/events/{eid}/medal-table").get_json()["rows"] == []
-        assert client.get(f"/api/v1/events/{eid}/overview").get_json()[0]["leader"] is None
-    finally:
-        if original is None:
-            del Contest.ceremony
-        else:
-            Contest.ceremony = original
+    with app.app_context():
+        db.session.get(Contest, setup.contest_id).ceremony = True  # held for the ceremony
+        db.session.commit()
+    assert client.get(f"{setup.url}/awards").get_json() == []
+    assert len(client.get(f"{setup.url}/awards", headers=setup.organizer.headers).get_json()) == 3
+    event = client.post("/api/v1/events", json={"name": "赛事", "starts_on": "2026-05-01",
+                                                 "ends_on": "2026-05-01"}, headers=setup.organizer.headers)
+    client.put(f"/api/v1/events/{event.get_json()['id']}/contests", json={"contest_ids": [setup.contest_id]},
+               headers=setup.organizer.headers)
+    eid = event.get_json()["id"]
+    assert client.get(f"/api/v1/events/{eid}/medal-table").get_json()["rows"] == []
+    assert client.get(f"/api/v1/events/{eid}/overview").get_json()[0]["leader"] is None
