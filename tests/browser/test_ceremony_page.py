@@ -15,9 +15,11 @@ from tests.support import PASSWORD
 def served_ceremony_world(server, state: str):
     from competition.extensions import db
     from competition.models import Contest
+    from competition.services import boards
 
     with world_in(server.database_url, state=state) as (_app, world):
         db.session.get(Contest, world.contest_id).ceremony = True
+        boards.publish(world.contest_id)  # as PATCH and the transition would: the boards held
         db.session.commit()
     server.start()
     return world
