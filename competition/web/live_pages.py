@@ -8,6 +8,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from competition import clock
 from competition.database import get_by_id
 from competition.extensions import db
 from competition.models import Contest, ContestState
@@ -47,7 +48,7 @@ RECENT = timedelta(days=14)  # a final contest is listed on / this long
 def on_now() -> list[Contest]:
     """The contests the landing page lists (live.md, Pages: /): running, provisional, or final within
     RECENT; running first, then the latest."""
-    now = standings.now()
+    now = clock.now()
     contests = db.session.scalars(select(Contest).where(
         Contest.state.in_([ContestState.RUNNING, ContestState.PROVISIONAL])
         | ((Contest.state == ContestState.FINAL) & (Contest.final_at >= now - RECENT)))).all()
