@@ -69,9 +69,9 @@ IMAGES = [
     "judge-measurement.png", "judge-saved.png", "judge-offline.png",
     "chief-console.png", "chief-values.png", "judge-reconcile.png", "chief-lock.png", "chief-unlock.png",
     "judge-locked.png", "chief-analysis.png", "chief-status.png",
-    "board-phone.png", "organiser-big-screen.png",
+    "board-phone.png", "board-phone-sheet.png", "organiser-big-screen.png", "landing.png",
     "event-phone.png", "event-screen-board.png", "event-screen-medals.png", "event-screen-ceremony.png",
-    "board-final-phone.png", "organiser-reveal.png",
+    "board-overlay.png", "board-held-phone.png", "organiser-reveal.png", "board-final-phone.png",
     "hr-overview.png", "hr-grade-scheme.png", "hr-import-errors.png",
     "hr-import-done.png", "hr-people.png", "hr-promotions.png", "hr-confirm.png", "hr-confirmed.png",
     "hr-structure.png", "hr-certificate.png", "hr-verify.png",
@@ -242,7 +242,7 @@ class Contest:
                         {"competitor_id": competitor_id, "aspect_code": aspect_code, "value": value})
 
     def plausible(self, competitor_id: int, aspect_code: str) -> str:
-        from competition.demo import plausible, skill_of
+        from competition.demo_marks import plausible, skill_of
 
         return plausible(self.aspects[aspect_code], skill_of(competitor_id), self.rng)
 
@@ -690,12 +690,36 @@ def boards_running(shots: Shots) -> None:
     expect(phone.get_by_test_id("connection")).to_have_attribute("data-state", "connected")
     expect(phone.locator("#board-rows tr").first).to_be_visible()
     shots.save(phone, "board-phone.png")
+    phone.locator("#board-rows tr").nth(1).tap()  # the detail sheet
+    expect(phone.get_by_test_id("sheet")).to_be_visible()
+    phone.wait_for_timeout(400)  # the sheet's slide-in
+    shots.save(phone, "board-phone-sheet.png")
 
-    screen = shots.page(BIG_SCREEN)
-    screen.goto(f"{url}/board/{CONTEST}?screen=1")
-    expect(screen.get_by_test_id("connection")).to_have_attribute("data-state", "connected")
-    expect(screen.locator("#board-rows tr")).to_have_count(24)
-    shots.save(screen, "organiser-big-screen.png")
+    for viewport, name in ((BIG_SCREEN, "organiser-big-screen.png"),):  # 720p and 4K: test_big_screen.py
+        screen = shots.page(viewport)
+        screen.goto(f"{url}/board/{CONTEST}?screen=1&dwell=600")
+        expect(screen.get_by_test_id("connection")).to_have_attribute("data-state", "connected")
+        expect(screen.get_by_test_id("page")).to_contain_text("/")  # paged: 1 / n
+        shots.save(screen, name)
+
+    landing = shots.page(DESKTOP)
+    landing.goto(f"{url}/")
+    expect(landing.get_by_test_id("on-now").locator(f'[data-contest="{CONTEST}"]')).to_be_visible()
+    shots.save(landing, "landing.png")
+
+
+def overlay_while_finishing(shots: Shots, contest: Contest, api: Api) -> None:
+    """The broadcast overlay, open while the last marks come in (finish): the top five and a lower
+    third naming the competitor whose marks just changed."""
+    from playwright.sync_api import expect
+
+    overlay = shots.page(BIG_SCREEN)
+    overlay.goto(f"{shots.server.url}/board/{CONTEST}?overlay=1")
+    overlay.wait_for_function("() => document.body.dataset.seq !== ''")
+    finish(contest, api)
+    expect(overlay.get_by_test_id("lower-third")).to_be_visible()
+    overlay.wait_for_timeout(700)  # the lower third's entrance
+    shots.save(overlay, "board-overlay.png")
 
 
 EVENT = 1  # the demo event (competition.demo_event): the demo contest, a final 选拔赛, a team contest
@@ -746,6 +770,7 @@ def finish(contest: Contest, api: Api) -> None:
         except ApiError as error:
             if error.status != 409:  # already locked
                 raise
+    api("demo_organizer", "PATCH", f"/contests/{CONTEST}", {"ceremony": True})  # results wait for it
     api("demo_organizer", "POST", f"/contests/{CONTEST}/transition", {"to": "final"})
 
 
@@ -755,8 +780,8 @@ def boards_final(shots: Shots, api: Api) -> None:
     url = shots.server.url
     phone = shots.page(PHONE, touch=True, mobile=True)
     phone.goto(f"{url}/board/{CONTEST}")
-    expect(phone.locator("#banner-final")).to_be_visible()
-    shots.save(phone, "board-final-phone.png")
+    expect(phone.get_by_test_id("held")).to_be_visible()  # final, held for the ceremony
+    shots.save(phone, "board-held-phone.png")
 
     screen = shots.page(BIG_SCREEN)
     screen.goto(f"{url}/board/{CONTEST}?screen=1")
@@ -775,6 +800,10 @@ def boards_final(shots: Shots, api: Api) -> None:
             if error.status == 409:
                 break
             raise
+    phone.reload()
+    expect(phone.locator("#banner-final")).to_be_visible()
+    expect(phone.locator("#board-rows tr").first.locator("td.rank")).to_contain_text("1")
+    shots.save(phone, "board-final-phone.png")
 
 
 def people_csv(rows: list[tuple[str, str, str, str]], bad: int | None = None) -> bytes:
@@ -935,7 +964,8 @@ def run(out: Path, keep: bool = False) -> list[str]:
                     shots.close()
                     events(shots, api)
                     shots.close()
-                    finish(contest, api)
+                    overlay_while_finishing(shots, contest, api)
+                    shots.close()
                     boards_final(shots, api)
                     shots.close()
                     hr(shots)
