@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from competition.domain.numbers import DecimalFormatError, parse_decimal
+from competition.domain.validation import FieldErrors, is_int, percent, rank_range
 
 __all__ = [
     "Award",
@@ -68,11 +69,6 @@ class AwardSchemeError(ValueError):
         self.errors = errors
 
 
-class _Errors(dict[str, list[str]]):
-    def add(self, path: str, message: str) -> None:
-        self.setdefault(path, []).append(message)
-
-
 def validate_awards(data: object, path: str = "awards") -> tuple[Award, ...]:
     """Validate a submitted award scheme (a list, possibly empty) and return its awards.
 
@@ -82,7 +78,7 @@ def validate_awards(data: object, path: str = "awards") -> tuple[Award, ...]:
     outside (0, 100], non-cumulative percentages summing over 100, ``cumulative`` without
     ``top_percent``, a negative ``min_total``.
     """
-    errors = _Errors()
+    errors = FieldErrors()
     if not isinstance(data, list):
         raise AwardSchemeError({path: ["Must be a list of awards."]})
     if len(data) > MAX_AWARDS:
@@ -104,7 +100,7 @@ def validate_awards(data: object, path: str = "awards") -> tuple[Award, ...]:
     return tuple(awards)
 
 
-def _award(raw: object, path: str, errors: _Errors) -> Award | None:
+def _award(raw: object, path: str, errors: FieldErrors) -> Award | None:
     if not isinstance(raw, Mapping):
         errors.add(path, "An award must be an object.")
         return None
@@ -119,8 +115,8 @@ def _award(raw: object, path: str, errors: _Errors) -> Award | None:
         errors.add(f"{path}.name", f"Must be a non-blank text of at most {NAME_MAX_LENGTH} characters.")
     if ("ranks" in present) == ("top_percent" in present):
         errors.add(path, "Exactly one of ranks or top_percent is required.")
-    ranks = _ranks(present["ranks"], f"{path}.ranks", errors) if "ranks" in present else None
-    percent = _percent(present["top_percent"], f"{path}.top_percent", errors) if "top_percent" in present else None
+    ranks = rank_range(present["ranks"], f"{path}.ranks", errors, highest=1_000_000) if "ranks" in present else None
+    share = percent(present["top_percent"], f"{path}.top_percent", errors) if "top_percent" in present else None
     cumulative = present.get("cumulative", False)
     if not isinstance(cumulative, bool):
         errors.add(f"{path}.cumulative", "Must be true or false.")
@@ -130,35 +126,11 @@ def _award(raw: object, path: str, errors: _Errors) -> Award | None:
     if len(errors) > before:
         return None
     assert isinstance(code, str) and isinstance(name, str)
-    return Award(code=code, name=name.strip(), ranks=ranks, top_percent=percent, cumulative=cumulative,
+    return Award(code=code, name=name.strip(), ranks=ranks, top_percent=share, cumulative=cumulative,
                  min_total=min_total)
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _ranks(value: object, path: str, errors: _Errors) -> tuple[int, int] | None:
-    if (isinstance(value, list) and len(value) == 2 and all(_is_int(rank) for rank in value)
-            and 1 <= value[0] <= value[1] <= 1_000_000):
-        return value[0], value[1]
-    errors.add(path, "Must be [a, b], integers with 1 <= a <= b.")
-    return None
-
-
-def _percent(value: object, path: str, errors: _Errors) -> Decimal | None:
-    try:
-        percent = parse_decimal(value, max_places=2, max_integer_digits=3)
-    except DecimalFormatError as exc:
-        errors.add(path, f"Must be a number: {exc}.")
-        return None
-    if not 0 < percent <= 100:
-        errors.add(path, "Must be more than 0 and at most 100.")
-        return None
-    return percent
-
-
-def _min_total(value: object, path: str, errors: _Errors) -> Decimal | None:
+def _min_total(value: object, path: str, errors: FieldErrors) -> Decimal | None:
     try:
         number = parse_decimal(value, max_places=4)
     except DecimalFormatError as exc:
@@ -170,12 +142,12 @@ def _min_total(value: object, path: str, errors: _Errors) -> Decimal | None:
     return number
 
 
-def _check_overlaps(data: list[Any], path: str, errors: _Errors) -> None:
+def _check_overlaps(data: list[Any], path: str, errors: FieldErrors) -> None:
     """Ranks of two awards must not overlap; the later entry is named."""
     seen: list[tuple[int, int, int]] = []
     for index, raw in enumerate(data):
         ranks = raw.get("ranks") if isinstance(raw, Mapping) else None
-        if not (isinstance(ranks, list) and len(ranks) == 2 and all(_is_int(r) for r in ranks)):
+        if not (isinstance(ranks, list) and len(ranks) == 2 and all(is_int(r) for r in ranks)):
             continue
         first, last = ranks
         for other, (a, b) in ((i, (a, b)) for i, a, b in seen):
@@ -185,7 +157,7 @@ def _check_overlaps(data: list[Any], path: str, errors: _Errors) -> None:
         seen.append((index, first, last))
 
 
-def _check_percent_sum(data: list[Any], awards: list[Award], path: str, errors: _Errors) -> None:
+def _check_percent_sum(data: list[Any], awards: list[Award], path: str, errors: FieldErrors) -> None:
     """Non-cumulative percentages may not sum over 100; the entry that passes 100 is named."""
     total = Decimal(0)
     for index, raw in enumerate(data):

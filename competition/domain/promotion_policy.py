@@ -13,6 +13,7 @@ from typing import Any, Final, Literal
 
 from competition.domain.levels import is_national_level
 from competition.domain.numbers import DecimalFormatError, parse_decimal
+from competition.domain.validation import FieldErrors, is_int, percent, rank_range
 
 KINDS: tuple[str, ...] = ("employee", "student")
 ACTIVE = "active"
@@ -118,11 +119,6 @@ _BAND_KEYS = frozenset({"name", "ranks", "top_percent", "action", "cap_level"})
 _ACTION_KEYS = frozenset({"to_level", "if_held", "raise_levels", "raise_grades"})
 
 
-class _Errors(dict[str, list[str]]):
-    def add(self, path: str, message: str) -> None:
-        self.setdefault(path, []).append(message)
-
-
 def validate_policy(data: object) -> Policy:
     """Validate a submitted policy document and return it as a ``Policy``.
 
@@ -135,7 +131,7 @@ def validate_policy(data: object) -> Policy:
     (1..20), and an optional ``cap_level`` (1..5). Unknown keys are rejected everywhere; a null
     value counts as absent. All problems are reported together in one ``PolicyError``.
     """
-    errors = _Errors()
+    errors = FieldErrors()
     if not isinstance(data, Mapping):
         raise PolicyError({"_schema": ["A promotion policy must be an object."]})
     present = _present(data, _POLICY_KEYS, "", errors)
@@ -183,18 +179,14 @@ def _band_to_dict(band: Band) -> dict[str, Any]:
     return result
 
 
-def _present(data: Mapping[str, Any], allowed: frozenset[str], path: str, errors: _Errors) -> dict[str, Any]:
+def _present(data: Mapping[str, Any], allowed: frozenset[str], path: str, errors: FieldErrors) -> dict[str, Any]:
     """The non-null entries of ``data``; unknown keys are reported as errors."""
     for key in sorted(map(str, data.keys() - allowed)):
         errors.add(f"{path}{key}", _UNKNOWN)
     return {key: value for key, value in data.items() if key in allowed and value is not None}
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _min_total(value: object, errors: _Errors) -> Decimal | None:
+def _min_total(value: object, errors: FieldErrors) -> Decimal | None:
     try:
         number = parse_decimal(value, max_places=4)
     except DecimalFormatError as exc:
@@ -205,7 +197,7 @@ def _min_total(value: object, errors: _Errors) -> Decimal | None:
     return number
 
 
-def _eligible_kinds(value: object, errors: _Errors) -> tuple[str, ...]:
+def _eligible_kinds(value: object, errors: FieldErrors) -> tuple[str, ...]:
     if (not isinstance(value, list) or not value
             or not all(isinstance(kind, str) and kind in KINDS for kind in value)):
         errors.add("eligible_kinds", f"Must be a non-empty list of {', '.join(KINDS)}.")
@@ -215,7 +207,7 @@ def _eligible_kinds(value: object, errors: _Errors) -> tuple[str, ...]:
     return tuple(kind for kind in KINDS if kind in value)
 
 
-def _bands(value: object, path: str, errors: _Errors, *, required: bool) -> tuple[Band, ...]:
+def _bands(value: object, path: str, errors: FieldErrors, *, required: bool) -> tuple[Band, ...]:
     if value is None:
         errors.add(path, _MISSING)
         return ()
@@ -228,7 +220,7 @@ def _bands(value: object, path: str, errors: _Errors, *, required: bool) -> tupl
     return tuple(band for band in bands if band is not None)
 
 
-def _band(raw: object, path: str, errors: _Errors) -> Band | None:
+def _band(raw: object, path: str, errors: FieldErrors) -> Band | None:
     if not isinstance(raw, Mapping):
         errors.add(path, "A band must be an object.")
         return None
@@ -242,8 +234,8 @@ def _band(raw: object, path: str, errors: _Errors) -> Band | None:
                    f"Must be a non-blank string of at most {BAND_NAME_MAX_LENGTH} characters.")
     if ("ranks" in present) == ("top_percent" in present):
         errors.add(path, "Exactly one of ranks or top_percent is required.")
-    ranks = _ranks(present["ranks"], f"{path}.ranks", errors) if "ranks" in present else None
-    top_percent = (_top_percent(present["top_percent"], f"{path}.top_percent", errors)
+    ranks = rank_range(present["ranks"], f"{path}.ranks", errors) if "ranks" in present else None
+    top_percent = (percent(present["top_percent"], f"{path}.top_percent", errors)
                    if "top_percent" in present else None)
     action = _action(present.get("action"), f"{path}.action", errors)
     cap_level = present.get("cap_level")
@@ -254,27 +246,7 @@ def _band(raw: object, path: str, errors: _Errors) -> Band | None:
     return Band(name=name.strip(), action=action, ranks=ranks, top_percent=top_percent, cap_level=cap_level)
 
 
-def _ranks(value: object, path: str, errors: _Errors) -> tuple[int, int] | None:
-    if (isinstance(value, list) and len(value) == 2 and all(_is_int(rank) for rank in value)
-            and 1 <= value[0] <= value[1]):
-        return value[0], value[1]
-    errors.add(path, "Must be [a, b], integers with 1 <= a <= b.")
-    return None
-
-
-def _top_percent(value: object, path: str, errors: _Errors) -> Decimal | None:
-    try:
-        percent = parse_decimal(value, max_places=2, max_integer_digits=3)
-    except DecimalFormatError as exc:
-        errors.add(path, f"Must be a number: {exc}.")
-        return None
-    if not 0 < percent <= 100:
-        errors.add(path, "Must be more than 0 and at most 100.")
-        return None
-    return percent
-
-
-def _action(raw: object, path: str, errors: _Errors) -> Action | None:
+def _action(raw: object, path: str, errors: FieldErrors) -> Action | None:
     if raw is None:
         errors.add(path, _MISSING)
         return None
@@ -295,9 +267,9 @@ def _action(raw: object, path: str, errors: _Errors) -> Action | None:
         errors.add(f"{path}.if_held", f"Must be one of {', '.join(IF_HELD)}.")
     if key == "to_level" and not is_national_level(value):
         errors.add(f"{path}.to_level", "Must be a national level, an integer 1..5.")
-    if key == "raise_levels" and not (_is_int(value) and 1 <= value <= MAX_RAISE_LEVELS):
+    if key == "raise_levels" and not (is_int(value) and 1 <= value <= MAX_RAISE_LEVELS):
         errors.add(f"{path}.raise_levels", f"Must be an integer 1..{MAX_RAISE_LEVELS}.")
-    if key == "raise_grades" and not (_is_int(value) and 1 <= value <= MAX_RAISE_GRADES):
+    if key == "raise_grades" and not (is_int(value) and 1 <= value <= MAX_RAISE_GRADES):
         errors.add(f"{path}.raise_grades", f"Must be an integer 1..{MAX_RAISE_GRADES}.")
     if len(errors) > before:
         return None
