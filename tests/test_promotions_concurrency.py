@@ -68,7 +68,7 @@ def test_fifty_parallel_confirmations_get_fifty_distinct_serials(app, client, ad
     responses = race(app, calls)
     # Fifty at once are more than the connection pool holds; a request that waits past the pool's bound
     # is a 503 with Retry-After (operations.md: bounded waits), never a 500, and a retry then succeeds.
-    for attempt in range(5):
+    for _ in range(5):
         waiting = [i for i, r in enumerate(responses) if r.status_code == 503]
         assert all(responses[i].headers.get("Retry-After") for i in waiting)
         if not waiting:
