@@ -103,6 +103,8 @@ def test_public_views_leak_nothing(app, client):
     for where, response in pages.items():
         assert response.status_code == 200, (where, response.status_code)
         text = response.get_data(as_text=True)
+        if where == "GET /api/v1/contests":  # the demo's other contests' public figures are not this one's
+            text = json.dumps([c for c in response.get_json() if c["id"] == contest_id], ensure_ascii=False)
         leaks += _scan(text, secrets, where)
         leaks += _scan(text, hidden, where)
     for kind in ("csv", "xlsx"):
