@@ -230,7 +230,8 @@ def issue_token(user: User, *, purpose: str = "api", lifetime: timedelta | None 
 
 
 # Every API request runs this: built once, not per call (building a statement costs more than running it).
-_TOKEN_USER = (select(User, ApiToken.expires_at, ApiToken.id, ApiToken.used_at).join(ApiToken, ApiToken.user_id == User.id)
+_TOKEN_USER = (select(User, ApiToken.expires_at, ApiToken.id, ApiToken.used_at)
+               .join(ApiToken, ApiToken.user_id == User.id)
                .where(ApiToken.token_hash == bindparam("digest"), ApiToken.purpose == bindparam("purpose")))
 
 

@@ -26,9 +26,9 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
-from collections.abc import Iterable
 
 from flask import Flask
 from sqlalchemy import bindparam, insert, select, text, update

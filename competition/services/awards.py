@@ -12,8 +12,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from competition.domain.awards import (Award, AwardSchemeError, Placed, awards_to_dict, decide_awards,
-                                       validate_awards)
+from competition.domain.awards import Award, AwardSchemeError, Placed, awards_to_dict, decide_awards, validate_awards
 from competition.extensions import db
 from competition.models import Contest, ContestAward, ContestState
 from competition.services import access, audit, standings

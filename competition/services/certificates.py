@@ -21,15 +21,29 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from sqlalchemy import insert, select
 
-from competition.domain.certificates import (MAX_SERIAL, certificate_number, certificate_prefix, is_certificate_number,
-                                             mask_name)
+from competition.domain.certificates import (
+    MAX_SERIAL,
+    certificate_number,
+    certificate_prefix,
+    is_certificate_number,
+    mask_name,
+)
 from competition.domain.identity import mask_id_number
 from competition.domain.levels import level_label
 from competition.domain.numbers import format_decimal
 from competition.errors import ServiceError, not_found
 from competition.extensions import db
-from competition.models import (Certificate, CertificateSerial, Contest, Enterprise, Occupation, Person, Promotion,
-                                Role, User)
+from competition.models import (
+    Certificate,
+    CertificateSerial,
+    Contest,
+    Enterprise,
+    Occupation,
+    Person,
+    Promotion,
+    Role,
+    User,
+)
 from competition.services import zones
 from competition.services.access import sees_identity
 from competition.services.exports import safe_text

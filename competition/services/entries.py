@@ -10,8 +10,17 @@ from sqlalchemy import func, select
 from competition.database import get_by_id
 from competition.errors import ServiceError
 from competition.extensions import db
-from competition.models import (Competitor, CompetitorMember, Contest, ContestJudge, ContestState, Mark, Person, Role,
-                                User)
+from competition.models import (
+    Competitor,
+    CompetitorMember,
+    Contest,
+    ContestJudge,
+    ContestState,
+    Mark,
+    Person,
+    Role,
+    User,
+)
 from competition.models.contest import ALL_ASPECTS
 from competition.services import access, audit, boards, standings
 

@@ -53,7 +53,8 @@ def result_table(contest: Contest, view: str, options: standings.BoardOptions) -
         line: list[Any] = [row["rank"], competitor.get("bib") or competitor.get("marking_no") or "",
                            _name(competitor), competitor.get("enterprise", "")]
         line += [row[group].get(code) for group, code, _ in summary]
-        line += [row["total"], given.get(competitor.get("id", -1), ""), STATUS_LABELS.get(row["status"], row["status"]), YES if row["complete"] else NO]
+        line += [row["total"], given.get(competitor.get("id", -1), ""), STATUS_LABELS.get(row["status"], row["status"]),
+                 YES if row["complete"] else NO]
         rows.append(line)
     return Table(columns, rows, contest.precision)
 

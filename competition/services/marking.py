@@ -23,8 +23,18 @@ from competition.domain.scheme import JUDGEMENT, MEASUREMENT, AspectDef, Marking
 from competition.domain.scoring import MarkValueError, aspect_result, validate_value
 from competition.errors import ServiceError
 from competition.extensions import db
-from competition.models import (Competitor, CompetitorMember, Contest, ContestJudge, ContestState, Mark, MarkRevision,
-                                ModuleLock, Person, User)
+from competition.models import (
+    Competitor,
+    CompetitorMember,
+    Contest,
+    ContestJudge,
+    ContestState,
+    Mark,
+    MarkRevision,
+    ModuleLock,
+    Person,
+    User,
+)
 from competition.models.contest import ALL_ASPECTS
 from competition.models.marking import SHARED_SLOT
 from competition.services import access, audit, boards, standings

@@ -16,8 +16,14 @@ from sqlalchemy import Select, func, or_, select
 from competition import clock
 from competition.database import get_by_id
 from competition.domain import grades as domain
-from competition.domain.identity import (ID_TYPES, RESIDENT_ID_CARD, IdNumberError, mask_id_number, mask_phone,
-                                         validate_id_number)
+from competition.domain.identity import (
+    ID_TYPES,
+    RESIDENT_ID_CARD,
+    IdNumberError,
+    mask_id_number,
+    mask_phone,
+    validate_id_number,
+)
 from competition.domain.levels import LEVEL_NAMES
 from competition.errors import ServiceError, not_found
 from competition.extensions import db

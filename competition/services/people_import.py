@@ -24,8 +24,16 @@ from competition.extensions import db
 from competition.inputs import text_problem
 from competition.models import Enterprise, Occupation, Person, PersonGrade
 from competition.services import audit, occupations, spreadsheets
-from competition.services.people import (NAME_MAX, PERSON_NO_MAX, SchemeView, audit_view, check_grade, check_id,
-                                         check_phone, check_text)
+from competition.services.people import (
+    NAME_MAX,
+    PERSON_NO_MAX,
+    SchemeView,
+    audit_view,
+    check_grade,
+    check_id,
+    check_phone,
+    check_text,
+)
 
 MAX_ROWS = spreadsheets.MAX_ROWS
 

@@ -19,9 +19,13 @@ from competition.extensions import db
 from competition.models import Enterprise, Person, PersonGrade, Promotion, Role, User
 from competition.models.promotion import CONFIRMED, PROPOSED, REJECTED
 from competition.services import audit, certificates, grade_schemes, zones
-from competition.services.promotions import (STATUS_LABELS, confirmed_in_year, promotion_detail, promotion_dict,
-                                             year_window)
-
+from competition.services.promotions import (
+    STATUS_LABELS,
+    confirmed_in_year,
+    promotion_detail,
+    promotion_dict,
+    year_window,
+)
 
 # --- deciding -----------------------------------------------------------------------------------------
 
@@ -92,18 +96,18 @@ def _grantable_target(promotion: Promotion, scheme: domain_grades.GradeScheme,
     grade = scheme.get(code)
     if grade.national_level != proposed:
         raise ServiceError(
-                           409, f"The grade scheme changed after this proposal was computed: it proposes {code!r} "
-                                f"({promotion.to_grade_name}) at {_level_text(proposed)} under {computed}, but {now_} maps "
-                                f"{code!r} ({grade.name}) to {_level_text(grade.national_level)}. Confirming would record a "
-                                f"grade of another level than the proposal and its certificate. {remedy}",
-                           errors={"to_grade": [f"{code} is {_level_text(grade.national_level)} in {now_}, "
-                                                f"not {_level_text(proposed)} as in {computed}"]},
-                           current=promotion_dict(promotion))
+            409, f"The grade scheme changed after this proposal was computed: it proposes {code!r} "
+                 f"({promotion.to_grade_name}) at {_level_text(proposed)} under {computed}, but {now_} maps "
+                 f"{code!r} ({grade.name}) to {_level_text(grade.national_level)}. Confirming would record a "
+                 f"grade of another level than the proposal and its certificate. {remedy}",
+            errors={"to_grade": [f"{code} is {_level_text(grade.national_level)} in {now_}, "
+                                 f"not {_level_text(proposed)} as in {computed}"]},
+            current=promotion_dict(promotion))
     if grade.appointed_only:
         raise ServiceError(
-                           409, f"The grade {code!r} ({grade.name}) is reached by appointment only in the current grade scheme "
-                                f"({now_}); a competition promotion never grants it. {remedy}",
-                           errors={"to_grade": [f"{code} is appointed_only in {now_}"]}, current=promotion_dict(promotion))
+            409, f"The grade {code!r} ({grade.name}) is reached by appointment only in the current grade scheme "
+                 f"({now_}); a competition promotion never grants it. {remedy}",
+            errors={"to_grade": [f"{code} is appointed_only in {now_}"]}, current=promotion_dict(promotion))
     return grade
 
 
@@ -127,11 +131,11 @@ def confirm(promotion: Promotion, user: User, version: int, *, at: datetime | No
             year, _, _ = year_window(contest)
             decided = earlier.decided_at.astimezone(zones.contest_zone(contest)).date().isoformat()
             raise ServiceError(
-                               409, f"{person.name} already had a competition promotion confirmed in {year} "
-                                    f"(contest {earlier.contest.name!r}, confirmed {decided}); this contest's policy allows "
-                                    "one per person per year. Reject this proposal instead.",
-                               errors={"once_per_year": [f"promotion {earlier.id} confirmed {decided}"]},
-                               current=promotion_dict(promotion))
+                409, f"{person.name} already had a competition promotion confirmed in {year} "
+                     f"(contest {earlier.contest.name!r}, confirmed {decided}); this contest's policy allows "
+                     "one per person per year. Reject this proposal instead.",
+                errors={"once_per_year": [f"promotion {earlier.id} confirmed {decided}"]},
+                current=promotion_dict(promotion))
     scheme_row = grade_schemes.current(promotion.enterprise_id)
     scheme = grade_schemes.to_domain(scheme_row) if scheme_row else domain_grades.EIGHT_GRADE_TEMPLATE
     target = _grantable_target(promotion, scheme, scheme_row.version if scheme_row else None)

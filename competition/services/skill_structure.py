@@ -23,8 +23,15 @@ from competition.domain.grades import EIGHT_GRADE_TEMPLATE, GradeScheme
 from competition.domain.numbers import DecimalFormatError, parse_decimal
 from competition.errors import ServiceError
 from competition.extensions import db
-from competition.models import Certificate, Enterprise, Occupation, Person, PersonGrade, Promotion
-from competition.models import GradeScheme as GradeSchemeRow
+from competition.models import (
+    Certificate,
+    Enterprise,
+    GradeScheme as GradeSchemeRow,
+    Occupation,
+    Person,
+    PersonGrade,
+    Promotion,
+)
 from competition.models.promotion import PROPOSED
 from competition.services import audit, grade_schemes
 
@@ -38,7 +45,8 @@ def _schemes(enterprise_ids: Sequence[int]) -> dict[int, GradeScheme]:
               .where(GradeSchemeRow.enterprise_id.in_(enterprise_ids)).group_by(GradeSchemeRow.enterprise_id)
               .subquery())
     rows = db.session.scalars(select(GradeSchemeRow).join(
-        latest, (GradeSchemeRow.enterprise_id == latest.c.enterprise_id) & (GradeSchemeRow.version == latest.c.version)))
+        latest, (GradeSchemeRow.enterprise_id == latest.c.enterprise_id)
+        & (GradeSchemeRow.version == latest.c.version)))
     schemes = {row.enterprise_id: grade_schemes.to_domain(row) for row in rows}
     return {enterprise_id: schemes.get(enterprise_id, EIGHT_GRADE_TEMPLATE) for enterprise_id in enterprise_ids}
 
@@ -171,7 +179,8 @@ def overview_dict(rows: list[tuple[Enterprise, domain.Structure]]) -> dict[str, 
     total = domain.total(structure for _, structure in rows)
     names = occupation_names([total])
     return {"as_of": as_of,
-            "rows": [enterprise_dict(enterprise, structure, as_of=as_of, names=names) for enterprise, structure in rows],
+            "rows": [enterprise_dict(enterprise, structure, as_of=as_of, names=names)
+                     for enterprise, structure in rows],
             "total": figures_dict(total, names)}
 
 

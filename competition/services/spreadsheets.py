@@ -29,7 +29,8 @@ T = TypeVar("T")
 
 def too_many_rows(found: str = "has more") -> ServiceError:
     return ServiceError(422, f"The file {found} than {MAX_ROWS} rows; split it into several files.",
-                        errors={"file": [f"more than {MAX_ROWS} rows (the limit of an import)"]}, reason="too_many_rows")
+                        errors={"file": [f"more than {MAX_ROWS} rows (the limit of an import)"]},
+                        reason="too_many_rows")
 
 
 def too_many_columns() -> ServiceError:

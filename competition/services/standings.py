@@ -30,8 +30,17 @@ from competition.domain.ranking import RankInput, storage_keys
 from competition.domain.scheme import MarkingScheme, build_scheme
 from competition.domain.scoring import AspectResult, aspect_result, competitor_scores
 from competition.extensions import db
-from competition.models import (Competitor, CompetitorMember, Contest, ContestState, Enterprise, Mark,
-                                MarkRevision, Person, Standing)
+from competition.models import (
+    Competitor,
+    CompetitorMember,
+    Contest,
+    ContestState,
+    Enterprise,
+    Mark,
+    MarkRevision,
+    Person,
+    Standing,
+)
 from competition.models.board import VIEWS
 from competition.services import access
 

@@ -69,7 +69,8 @@ def note_failure(username: str, address: str, now: datetime) -> None:
     """Record a failure (the caller commits at once: it must outlive the request)."""
     db.session.execute(delete(LoginFailure).where(LoginFailure.key == account_key(username),
                                                   LoginFailure.at <= now - ACCOUNT_MEMORY))
-    db.session.add_all([LoginFailure(key=account_key(username), at=now), LoginFailure(key=address_key(address), at=now)])
+    db.session.add_all([LoginFailure(key=account_key(username), at=now),
+                        LoginFailure(key=address_key(address), at=now)])
 
 
 def clear(username: str) -> int:

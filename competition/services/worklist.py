@@ -21,8 +21,17 @@ from competition.domain.scheme import JUDGEMENT, MARK_PLACES, AspectDef
 from competition.domain.scoring import aspect_result
 from competition.errors import ServiceError
 from competition.extensions import db
-from competition.models import (Competitor, CompetitorMember, Contest, ContestJudge, ContestState, Mark, Person, Role,
-                                User)
+from competition.models import (
+    Competitor,
+    CompetitorMember,
+    Contest,
+    ContestJudge,
+    ContestState,
+    Mark,
+    Person,
+    Role,
+    User,
+)
 from competition.models.marking import SHARED_SLOT
 from competition.services import access, marking, standings
 

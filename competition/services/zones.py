@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from competition.models import Contest
 
-
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
