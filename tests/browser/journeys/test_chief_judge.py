@@ -18,6 +18,9 @@ SCHEME = {"components": [{"code": "P", "name": "操作技能", "weight": "100", 
     {"code": "B", "name": "模块B 调试", "aspects": [
         {"code": "B1", "name": "调试时间", "type": "measurement", "max_mark": "3"}]},
 ]}]}
+ANALYSIS_NOTE = ("每根柱子是一名裁判在评价项和裁判组评分项上的评分与同一选手、同一评分项全组平均分之差的平均值，"
+                 "单位为分（各评分项的原始分）。高于 0 表示该裁判打分偏松，低于 0 表示偏严，接近 0 表示与裁判组一致；"
+                 "姓名后括号中的数字为该裁判已评的数量。")
 
 
 def mark_everything(server, world):
@@ -51,7 +54,7 @@ def test_chief_judge_journey(server, journeys):
 
     # The judge analysis: a chart with its unit, and what it means.
     page.get_by_test_id("analysis-chart").scroll_into_view_if_needed()
-    expect(page.get_by_test_id("analysis-note")).to_contain_text(t("每根柱子是一名裁判在评价项和裁判组评分项上的评分与同一选手、同一评分项全组平均分之差的平均值，单位为分（各评分项的原始分）。高于 0 表示该裁判打分偏松，低于 0 表示偏严，接近 0 表示与裁判组一致；姓名后括号中的数字为该裁判已评的数量。")[:20])
+    expect(page.get_by_test_id("analysis-note")).to_have_text(t(ANALYSIS_NOTE))
     page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('analysis-chart'))")
     journey.step("analysis")
 
