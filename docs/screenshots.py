@@ -58,6 +58,10 @@ LAPTOP = {"width": 1366, "height": 768}
 TABLET = {"width": 1024, "height": 768}
 PHONE = {"width": 390, "height": 844}
 BIG_SCREEN = {"width": 1920, "height": 1080}
+SCREEN_720 = {"width": 1280, "height": 720}
+SCREEN_4K = {"width": 3840, "height": 2160}
+# The big screen's three reference sizes (live.md, Pages): the 1080p shots keep their older names.
+SCREENS = ((SCREEN_720, "1280x720"), (BIG_SCREEN, ""), (SCREEN_4K, "3840x2160"))
 
 # Every image the script writes, in the order it writes them (the guides link each of them).
 IMAGES = [
@@ -69,9 +73,12 @@ IMAGES = [
     "judge-measurement.png", "judge-saved.png", "judge-offline.png",
     "chief-console.png", "chief-values.png", "judge-reconcile.png", "chief-lock.png", "chief-unlock.png",
     "judge-locked.png", "chief-analysis.png", "chief-status.png",
-    "board-phone.png", "board-phone-sheet.png", "organiser-big-screen.png", "landing.png",
+    "board-phone.png", "board-phone-sheet.png",
+    "board-screen-1280x720.png", "organiser-big-screen.png", "board-screen-page2.png", "board-screen-3840x2160.png",
+    "landing.png",
     "event-phone.png", "event-screen-board.png", "event-screen-medals.png", "event-screen-ceremony.png",
-    "board-overlay.png", "board-held-phone.png", "organiser-reveal.png", "board-final-phone.png",
+    "board-overlay-1280x720.png", "board-overlay.png", "board-overlay-3840x2160.png", "board-held-phone.png",
+    "board-reveal-1280x720.png", "organiser-reveal.png", "board-reveal-3840x2160.png", "board-final-phone.png",
     "hr-overview.png", "hr-grade-scheme.png", "hr-import-errors.png",
     "hr-import-done.png", "hr-people.png", "hr-promotions.png", "hr-confirm.png", "hr-confirmed.png",
     "hr-structure.png", "hr-certificate.png", "hr-verify.png",
@@ -117,7 +124,7 @@ class Server:
             raise RuntimeError(f"competition {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
         return result.stdout
 
-    def start(self, timeout: float = 60) -> None:
+    def start(self, timeout: float = 120) -> None:
         self.log_file = open(self.home / "server.log", "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "competition", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
@@ -333,13 +340,16 @@ class Shots:
 
 
 def compact(png: bytes) -> bytes:
-    """A 256-colour palette PNG (Pillow, from the `docs` extra); the original when Pillow is missing."""
+    """A 256-colour palette PNG (Pillow, from the `docs` extra), 64 colours for the larger shots (the
+    boards' few flat colours survive it, and a 4K board stays near 300 KiB); the original when Pillow
+    is missing."""
     try:
         from PIL import Image
     except ImportError:
         return png
     image = Image.open(io.BytesIO(png)).convert("RGB")
-    reduced = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    colours = 64 if image.width * image.height > 2_500_000 else 256
+    reduced = image.quantize(colors=colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     buffer = io.BytesIO()
     reduced.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue() if buffer.tell() < len(png) else png
@@ -695,12 +705,19 @@ def boards_running(shots: Shots) -> None:
     phone.wait_for_timeout(400)  # the sheet's slide-in
     shots.save(phone, "board-phone-sheet.png")
 
-    for viewport, name in ((BIG_SCREEN, "organiser-big-screen.png"),):  # 720p and 4K: test_big_screen.py
+    for viewport, size in SCREENS:  # the big screen, paged (1 / n) at every reference size
         screen = shots.page(viewport)
         screen.goto(f"{url}/board/{CONTEST}?screen=1&dwell=600")
         expect(screen.get_by_test_id("connection")).to_have_attribute("data-state", "connected")
+        expect(screen.get_by_test_id("page")).to_have_attribute("data-page", "1")
         expect(screen.get_by_test_id("page")).to_contain_text("/")  # paged: 1 / n
-        shots.save(screen, name)
+        shots.save(screen, f"board-screen-{size}.png" if size else "organiser-big-screen.png")
+    screen = shots.page(BIG_SCREEN)  # the second page, as the dwell turns it
+    screen.goto(f"{url}/board/{CONTEST}?screen=1&dwell=2")
+    expect(screen.get_by_test_id("connection")).to_have_attribute("data-state", "connected")
+    expect(screen.get_by_test_id("page")).to_have_attribute("data-page", "2", timeout=30_000)
+    screen.evaluate("() => new Promise((done) => setTimeout(done, 0))")
+    shots.save(screen, "board-screen-page2.png")
 
     landing = shots.page(DESKTOP)
     landing.goto(f"{url}/")
@@ -709,17 +726,23 @@ def boards_running(shots: Shots) -> None:
 
 
 def overlay_while_finishing(shots: Shots, contest: Contest, api: Api) -> None:
-    """The broadcast overlay, open while the last marks come in (finish): the top five and a lower
-    third naming the competitor whose marks just changed."""
+    """The broadcast overlay at each size, open while the last marks come in: the top five and a lower
+    third naming the competitor whose marks just changed; then the locks and finalisation."""
     from playwright.sync_api import expect
 
-    overlay = shots.page(BIG_SCREEN)
-    overlay.goto(f"{shots.server.url}/board/{CONTEST}?overlay=1")
-    overlay.wait_for_function("() => document.body.dataset.seq !== ''")
-    finish(contest, api)
-    expect(overlay.get_by_test_id("lower-third")).to_be_visible()
-    overlay.wait_for_timeout(700)  # the lower third's entrance
-    shots.save(overlay, "board-overlay.png")
+    overlays = []
+    for viewport, size in SCREENS:
+        overlay = shots.page(viewport)
+        overlay.goto(f"{shots.server.url}/board/{CONTEST}?overlay=1")
+        overlay.wait_for_function("() => document.body.dataset.seq !== ''")
+        overlays.append((overlay, f"board-overlay-{size}.png" if size else "board-overlay.png"))
+    mark_the_rest(contest)
+    for overlay, _name in overlays:
+        expect(overlay.get_by_test_id("lower-third")).to_be_visible()
+    overlays[0][0].wait_for_timeout(700)  # the lower third's entrance
+    for overlay, name in overlays:
+        shots.save(overlay, name)
+    finalise(api)
 
 
 EVENT = 1  # the demo event (competition.demo_event): the demo contest, a final 选拔赛, a team contest
@@ -759,11 +782,15 @@ def events(shots: Shots, api: Api) -> None:
             raise
 
 
-def finish(contest: Contest, api: Api) -> None:
-    """The rest of module B from the judges' tablets, the chief's locks, and finalisation."""
+def mark_the_rest(contest: Contest) -> None:
+    """The rest of module B from the judges' tablets."""
     entered = contest.fill({"B"})
     changed = contest.reconcile({"B"})
     log(f"marking finished through the API: {entered} values entered, {changed} changed")
+
+
+def finalise(api: Api) -> None:
+    """The chief's locks, and finalisation with the results held for the ceremony."""
     for module in ("A", "B", "T1"):
         try:
             api("demo_chief", "POST", f"/contests/{CONTEST}/modules/{module}/lock")
@@ -783,16 +810,29 @@ def boards_final(shots: Shots, api: Api) -> None:
     expect(phone.get_by_test_id("held")).to_be_visible()  # final, held for the ceremony
     shots.save(phone, "board-held-phone.png")
 
-    screen = shots.page(BIG_SCREEN)
-    screen.goto(f"{url}/board/{CONTEST}?screen=1")
-    expect(screen.get_by_test_id("connection")).to_have_attribute("data-state", "connected")
+    screens = []
+    for viewport, size in SCREENS:
+        screen = shots.page(viewport)
+        screen.goto(f"{url}/board/{CONTEST}?screen=1&dwell=600")
+        expect(screen.get_by_test_id("connection")).to_have_attribute("data-state", "connected")
+        screens.append((screen, f"board-reveal-{size}.png" if size else "organiser-reveal.png"))
     api("demo_organizer", "POST", f"/contests/{CONTEST}/reveal/start")
-    for _ in range(21):  # from rank 24 up to rank 4: the podium is still to come
+    for _ in range(20):  # from rank 24 up to rank 5
         api("demo_organizer", "POST", f"/contests/{CONTEST}/reveal/next")
-    expect(screen.locator("#reveal")).to_be_visible()
-    expect(screen.get_by_test_id("connection")).to_have_attribute("data-state", "connected")
-    screen.wait_for_timeout(1000)  # the pop-in animation
-    shots.save(screen, "organiser-reveal.png")
+    # as a ceremony paces it: the earlier rows' highlight over (10 s) before fourth place is revealed
+    screens[0][0].wait_for_timeout(10_500)
+    api("demo_organizer", "POST", f"/contests/{CONTEST}/reveal/next")  # rank 4: the podium still to come
+    for screen, name in screens:
+        expect(screen.locator("#reveal")).to_have_attribute("data-rank", "4")
+        expect(screen.get_by_test_id("connection")).to_have_attribute("data-state", "connected")
+        try:  # the boards' publisher may lag the reveal steps on a busy machine: only rank 4 just changed
+            screen.wait_for_function("() => document.querySelectorAll('#board-rows tr.changed').length <= 1",
+                                     timeout=20_000)
+        except Exception:  # noqa: BLE001 - a photo with older highlights still shows the ceremony
+            log(f"{name}: more than the newest row still highlighted")
+    screens[0][0].wait_for_timeout(1500)  # the pop-in animation
+    for screen, name in screens:
+        shots.save(screen, name)
     while True:
         try:
             api("demo_organizer", "POST", f"/contests/{CONTEST}/reveal/next")

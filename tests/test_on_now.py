@@ -43,3 +43,12 @@ def test_the_landing_page_lists_live_and_recent_contests_with_their_boards(app, 
 def test_the_landing_page_says_when_nothing_is_on(client):
     assert listed(client) == []
     assert "目前没有进行中或最近结束的比赛。" in client.get("/").get_data(as_text=True)
+
+
+def test_the_contest_list_links_each_contest_s_three_boards(app, client, make_user):
+    """/contests, like `/`, links the phone board, the big screen and the broadcast overlay."""
+    world = build_world(app, make_user)
+    page = client.get("/contests").get_data(as_text=True)
+    contest = world.contest_id
+    for link in (f"/board/{contest}", f"/board/{contest}?screen=1", f"/board/{contest}?overlay=1"):
+        assert f'href="{link}"' in page

@@ -5,6 +5,7 @@ import { fill } from '../page.js';
 import { moveText } from './cells.js';
 
 const SHOW_MS = 6000;
+const QUEUE_MAX = 3;
 
 function part(className, content) {
   const node = document.createElement('span');
@@ -35,8 +36,16 @@ export function overlayBoard(config, text) {
     setTimeout(next, SHOW_MS);
   }
 
+  // A burst of marks (a module entered at once) must not queue minutes of lower thirds: a competitor
+  // waits once, with the newest change, and only the latest few wait at all.
   function announce(items) {
-    queue.push(...items);
+    for (const item of items) {
+      const key = item.row.competitor.bib ?? item.row.competitor.name;
+      const at = queue.findIndex((queued) => (queued.row.competitor.bib ?? queued.row.competitor.name) === key);
+      if (at >= 0) queue.splice(at, 1);
+      queue.push(item);
+    }
+    queue.splice(0, Math.max(0, queue.length - QUEUE_MAX));
     if (!showing) next();
   }
 
