@@ -225,14 +225,16 @@ def _make_contest(number: int, enterprise_id: int, occupation_id: int, *, compet
 
 def in_process_client(database_url: str):
     """A Flask test client of the project on `database_url`, for timing or counting a request in
-    process. The board publish that a server runs in the background after the commit is left out:
-    only the request is measured."""
+    process. What a server does in the background after the commit is left out (the board publish and
+    the event rooms' update, each coalesced; in process they would start a thread per update, counted
+    or timed by how long the run takes): only the request is measured."""
     from competition import create_app
-    from competition.live.broadcaster import EXTENSION
+    from competition.live import broadcaster, event_updates
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SOCKETIO_ASYNC_MODE": "threading",
                       "COMPETITION_LOG_LEVEL": "WARNING"})
-    app.extensions[EXTENSION].committed = lambda *args: None
+    for extension in (broadcaster.EXTENSION, event_updates.EXTENSION):
+        app.extensions[extension].committed = lambda *args: None
     return app.test_client()
 
 

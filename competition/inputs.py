@@ -88,20 +88,23 @@ def request_problems() -> dict[str, list[str]]:
     """Field errors of the current request's texts: path, query, form, JSON body, file names, the
     Idempotency-Key header."""
     errors: dict[str, list[str]] = {}
-    path_texts = {k: v for k, v in (request.view_args or {}).items() if isinstance(v, str)}
-    errors.update(find_problems(path_texts))
-    # Bytes of a path that are not UTF-8 (a surrogate sent in a URL) arrive replaced by U+FFFD, which
-    # no path parameter (codes, certificate numbers) holds otherwise.
-    errors.update({name: [NOT_UTF8] for name, text in path_texts.items() if "\ufffd" in text})
-    errors.update(_undecodable(request.query_string))
-    errors.update(find_problems(_multi(request.args)))
+    if request.view_args:
+        path_texts = {k: v for k, v in request.view_args.items() if isinstance(v, str)}
+        errors.update(find_problems(path_texts))
+        # Bytes of a path that are not UTF-8 (a surrogate sent in a URL) arrive replaced by U+FFFD, which
+        # no path parameter (codes, certificate numbers) holds otherwise.
+        errors.update({name: [NOT_UTF8] for name, text in path_texts.items() if "\ufffd" in text})
+    if request.query_string:
+        errors.update(_undecodable(request.query_string))
+        errors.update(find_problems(_multi(request.args)))
     if request.method not in ("GET", "HEAD", "OPTIONS"):
-        if request.mimetype == "application/x-www-form-urlencoded":
+        mimetype = request.mimetype
+        if mimetype == "application/x-www-form-urlencoded":
             errors.update(_undecodable(request.get_data(cache=True)))
-        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        if mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             errors.update(find_problems(_multi(request.form)))
             errors.update(find_problems({name: upload.filename or "" for name, upload in request.files.items()}))
-        elif request.is_json:
+        elif request.is_json and _may_hold_bad_text(request.get_data(cache=True)):
             body = request.get_json(silent=True)  # a malformed body is the view's 400
             if body is not None:
                 errors.update(find_problems(body))
@@ -109,6 +112,17 @@ def request_problems() -> dict[str, list[str]]:
     if key is not None:
         errors.update(find_problems({"Idempotency-Key": key}))
     return errors
+
+
+# In a JSON text a bad character is escaped (\u0000, \ud800, \r, \b, \f) or written raw: a C0 control,
+# DEL, a C1 control in UTF-8 (C2 80 to C2 9F), or a surrogate (ED A0 80 to ED BF BF, which Python's JSON
+# decoder lets through). A body with none of these (nor the zero bytes of UTF-16 or UTF-32), too short
+# to hold a text over the limit, holds no bad text: most requests (a judge's mark) skip the walk.
+_SUSPECT_JSON = re.compile(rb"\\[ubfr]|[\x00-\x1f\x7f]|\xc2[\x80-\x9f]|\xed[\xa0-\xbf]")
+
+
+def _may_hold_bad_text(raw: bytes) -> bool:
+    return len(raw) > MAX_TEXT or _SUSPECT_JSON.search(raw) is not None
 
 
 NOT_UTF8 = "Not valid UTF-8 text (an unpaired surrogate cannot be encoded)."

@@ -23,12 +23,16 @@ class ArgumentsParser(FlaskParser):
     """webargs' Flask parser, reading JSON bodies with `current_app.json` (competition.extensions.
     JSONProvider) instead of the standard library directly, so that a body nested too deeply or with an
     integer literal too long to convert is the 400 of any malformed body (webargs answers 400 for a
-    json.JSONDecodeError), not a 500."""
+    json.JSONDecodeError), not a 500. A body is parsed once per request: Werkzeug keeps the result of
+    `get_json`, which the input guard called before the view."""
 
     def _raw_load_json(self, req) -> Any:
         if not is_json_request(req):
             return core.missing
-        data = req.get_data(cache=True)
+        body = req.get_json(silent=True)  # parsed once: the input guard (competition.inputs) read it first
+        if body is not None:
+            return body
+        data = req.get_data(cache=True)  # malformed (or `null`): parsed again for the decode error's 400
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:  # as webargs.core.parse_json does

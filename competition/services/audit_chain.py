@@ -66,6 +66,7 @@ def chain_of(contest_id: int | None) -> int:
 _entries = AuditEntry.__table__.c
 _heads = AuditHead.__table__.c
 _HEAD = select(_heads.seq, _heads.hash).where(_heads.chain == bindparam("chain"))
+_LOCK_HEAD = {skip: _HEAD.with_for_update(skip_locked=skip) for skip in (False, True)}  # built once, not per write
 _UNLINKED = (select(_entries.id, _entries.at, _entries.actor, _entries.action, _entries.target, _entries.contest_id,
                     _entries.before, _entries.after)
              .where(_entries.chain == bindparam("chain"), _entries.seq.is_(None)).order_by(_entries.id))
@@ -79,7 +80,7 @@ INSERT_ENTRY = insert(AuditEntry.__table__)
 def lock_head(connection: Connection, chain: int, *, skip_locked: bool = False) -> tuple[int, str] | None:
     """The chain's head (last seq, last hash), locked until the transaction ends (created when
     missing). None when `skip_locked` and another transaction holds it."""
-    locking = _HEAD.with_for_update(skip_locked=skip_locked)
+    locking = _LOCK_HEAD[skip_locked]
     head = connection.execute(locking, {"chain": chain}).first()
     if head is None:
         _insert_head_if_missing(connection, chain)
