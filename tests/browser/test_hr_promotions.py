@@ -46,8 +46,9 @@ class Api:
         return response.json()
 
 
-def prepare(server) -> dict:
-    """A final contest of 国网示范供电公司's six electricians, with the promotion policy above."""
+def prepare_enterprise(server) -> tuple[int, dict[str, int]]:
+    """国网辽宁示范供电公司 with the 新八级 scheme, its HR officer, an organiser and a chief judge: the
+    enterprise's id and the users' ids by username."""
     server.command("create-user", "root", "--role", "admin", "--display-name", "系统管理员", "--password-stdin",
                    stdin="admin-pass-1\n")
     server.command("occupations", "load")
@@ -64,13 +65,11 @@ def prepare(server) -> dict:
         if role == "hr":
             body["enterprise_id"] = grid
         users[username] = admin("POST", "/users", body)["id"]
-    hr = Api(server.url, "hr_grid", "hr_grid-pass-1")
-    people = []
-    for n, (name, grade, _) in enumerate(PEOPLE, start=1):
-        body = {"person_no": f"GW{n:03d}", "name": name, "id_type": "居民身份证", "id_number": make_id(n),
-                "kind": "employee",
-                "grades": [{"occupation_code": "6-31-01-03", "grade_code": grade}] if grade else []}
-        people.append(hr("POST", f"/enterprises/{grid}/people", body)["id"])
+    return grid, users
+
+
+def run_contest(server, people: list[int], chief_id: int) -> int:
+    """The organiser's contest of `people` (in PEOPLE's order, with PEOPLE's totals), marked and final."""
     organiser = Api(server.url, "organiser", "organiser-pass-1")
     contest = organiser("POST", "/contests", {
         "name": "2026年国网辽宁电力职业技能竞赛（电工）", "occupation_code": "6-31-01-03", "tier": "enterprise",
@@ -79,13 +78,27 @@ def prepare(server) -> dict:
     organiser("PUT", f"/contests/{contest}/marking-scheme", SCHEME)
     competitors = [organiser("POST", f"/contests/{contest}/competitors", {"person_id": pid, "bib": str(n)})["id"]
                    for n, pid in enumerate(people, start=1)]
-    organiser("POST", f"/contests/{contest}/judges", {"user_id": users["chief"], "chief": True, "aspects": "all"})
+    organiser("POST", f"/contests/{contest}/judges", {"user_id": chief_id, "chief": True, "aspects": "all"})
     organiser("POST", f"/contests/{contest}/transition", {"to": "running"})
     judge = Api(server.url, "chief", "chief-pass-1")
     for competitor, (_, _, total) in zip(competitors, PEOPLE):
         judge("PUT", f"/contests/{contest}/marks", {"competitor_id": competitor, "aspect_code": "M1", "value": total})
     judge("POST", f"/contests/{contest}/modules/M/lock")
     organiser("POST", f"/contests/{contest}/transition", {"to": "final"})
+    return contest
+
+
+def prepare(server) -> dict:
+    """A final contest of 国网示范供电公司's six electricians, with the promotion policy above."""
+    grid, users = prepare_enterprise(server)
+    hr = Api(server.url, "hr_grid", "hr_grid-pass-1")
+    people = []
+    for n, (name, grade, _) in enumerate(PEOPLE, start=1):
+        body = {"person_no": f"GW{n:03d}", "name": name, "id_type": "居民身份证", "id_number": make_id(n),
+                "kind": "employee",
+                "grades": [{"occupation_code": "6-31-01-03", "grade_code": grade}] if grade else []}
+        people.append(hr("POST", f"/enterprises/{grid}/people", body)["id"])
+    contest = run_contest(server, people, users["chief"])
     return {"grid": grid, "contest": contest, "people": people, "hr": hr}
 
 

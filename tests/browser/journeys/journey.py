@@ -23,14 +23,14 @@ TABLET = {"width": 1024, "height": 768}
 
 # Visible text-bearing elements whose text runs past their box (scrollWidth > clientWidth + 1), and short
 # one-word labels (status cells, buttons: 进行中, 启用中) broken over two lines. An element that scrolls
-# on purpose (overflow-x auto or scroll) is left alone.
+# on purpose (overflow-x auto or scroll) is left alone, and so is a label for screen readers only (1 px).
 LAYOUT = """() => {
   const found = [];
   const selector = 'td, th, button, .button, label, .tag, .chip, [data-testid$="state"], [data-testid$="status"]';
   for (const el of document.querySelectorAll(selector)) {
     const box = el.getBoundingClientRect();
     const style = getComputedStyle(el);
-    if (!box.width || !box.height || style.visibility === 'hidden') continue;
+    if (box.width <= 2 || box.height <= 2 || style.visibility === 'hidden') continue;  // hidden, or for screen readers
     const text = el.innerText.trim();
     if (!text || ['auto', 'scroll'].includes(style.overflowX)) continue;
     if (el.scrollWidth > el.clientWidth + 1 && style.display !== 'inline') {
@@ -116,11 +116,13 @@ class Journey:
         """Check the page as it stands (layout, errors so far) and photograph it."""
         page = page or self.page
         page.wait_for_load_state()
-        assert page.evaluate(LAYOUT) == [], f"step {name}: text does not fit its box"
-        assert self.problems() == [], f"step {name}"
         self.steps += 1
         path = self.folder / f"{self.steps:02d}-{name}.png"
         page.screenshot(path=str(path), full_page=full_page)
+        misfits = page.evaluate(LAYOUT)
+        assert not misfits, f"step {name}: text does not fit its box: {misfits}"
+        problems = self.problems()
+        assert not problems, f"step {name}: {problems}"
         return path
 
     # --- the steps every journey starts with ---------------------------------------------------------
