@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from time import monotonic
+from typing import TypeVar
 
 from flask import has_request_context, request
 from sqlalchemy import event
@@ -28,8 +29,10 @@ from competition.extensions import db
 
 MAX_ID = 2**31 - 1
 
+_Row = TypeVar("_Row")
 
-def get_by_id(model, ident: int):
+
+def get_by_id(model: type[_Row], ident: int) -> _Row | None:
     """The `model` row with primary key `ident`, or None (also for an id beyond the database's)."""
     return db.session.get(model, ident) if 0 < ident <= MAX_ID else None
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any, TypeGuard, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import bindparam, delete, func, or_, select, update
+from sqlalchemy import CursorResult, bindparam, delete, func, or_, select, update
 
 from competition import clock
 from competition.database import get_by_id
@@ -41,7 +42,7 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def check_password(user: User | None, password: str) -> bool:
+def check_password(user: User | None, password: str) -> TypeGuard[User]:
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
@@ -86,7 +87,7 @@ def list_users(*, role: Role | None = None, q: str | None = None, page: int = 1,
         pattern = f"%{escaped}%"
         query = query.where(or_(User.username.ilike(pattern, escape="\\"),
                                 User.display_name.ilike(pattern, escape="\\")))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = db.session.scalars(select(func.count()).select_from(query.subquery())).one()
     found = db.session.scalars(query.order_by(User.username, User.id).offset((page - 1) * page_size)
                                .limit(page_size))
     return list(found), total
@@ -102,7 +103,8 @@ def get_user(user_id: int) -> User:
 
 def revoke_tokens(user: User) -> int:
     """Delete every token of `user`: API tokens and one-time QR sign-in links alike."""
-    return db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id)).rowcount or 0
+    deleted = cast("CursorResult[Any]", db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id)))
+    return deleted.rowcount or 0
 
 
 def _another_active_admin(user: User) -> bool:
@@ -113,7 +115,7 @@ def _another_active_admin(user: User) -> bool:
     return any(admin_id != user.id for admin_id in admins)
 
 
-def update_user(user: User, changes: dict, *, actor: User | None = None) -> User:
+def update_user(user: User, changes: dict[str, Any], *, actor: User | None = None) -> User:
     """Change an account (admin): any of `display_name`, `enterprise_id`, `active`, `password`.
 
     Switching an account off or changing its password deletes its tokens at once and ends its browser
@@ -124,8 +126,8 @@ def update_user(user: User, changes: dict, *, actor: User | None = None) -> User
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise refused(f"unknown field {sorted(unknown)[0]!r}", sorted(unknown)[0])
-    before: dict = {}
-    after: dict = {}
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
     if "display_name" in changes:
         name = (changes["display_name"] or "").strip()
         if not name:
@@ -178,12 +180,12 @@ def _move_seats(user: User) -> int:
     """A judge who changes employer is conflicted (回避, roles.md) with the new employer's competitors,
     no longer with the old one's: the judge's seats in contests not yet final follow the account (a
     final contest's seats are its record). Returns how many seats moved."""
-    moved = db.session.execute(
+    moved = cast("CursorResult[Any]", db.session.execute(
         update(ContestJudge)
         .where(ContestJudge.user_id == user.id,
                ContestJudge.contest_id.in_(select(Contest.id).where(Contest.state != ContestState.FINAL)))
         .values(enterprise_id=user.enterprise_id)
-        .execution_options(synchronize_session="fetch"))
+        .execution_options(synchronize_session="fetch")))
     return moved.rowcount
 
 
@@ -202,7 +204,7 @@ def authenticate(username: str, password: str, address: str) -> User:
     wait = throttle.retry_after(username, address, now)
     if wait is not None:
         raise throttled(wait)
-    user = db.session.scalar(select(User).where(User.username == username))
+    user: User | None = db.session.scalar(select(User).where(User.username == username))
     if not check_password(user, password) or not user.active:
         throttle.note_failure(username, address, now)
         db.session.commit()

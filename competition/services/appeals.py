@@ -19,7 +19,7 @@ from competition import clock
 from competition.database import MAX_ID
 from competition.errors import ServiceError
 from competition.extensions import db
-from competition.models import Appeal, Contest, ContestState, ModuleLock, User
+from competition.models import Appeal, Competitor, Contest, ContestState, ModuleLock, User
 from competition.models.appeal import DECISIONS, UPHELD
 from competition.services import audit, boards, standings
 from competition.services.contests import find_competitor
@@ -41,7 +41,7 @@ def undecided(contest: Contest) -> list[Appeal]:
 
 
 def find(appeal_id: int, *, for_update: bool = False) -> Appeal:
-    appeal = None
+    appeal: Appeal | None = None
     if 0 < appeal_id <= MAX_ID:
         query = select(Appeal).where(Appeal.id == appeal_id)
         if for_update:
@@ -64,6 +64,7 @@ def file(contest: Contest, data: Mapping[str, Any], user: User, now: datetime | 
                            errors={"appeal_window_closes_at": closes.isoformat() if closes else None},
                            reason="appeal_window_closed")
     errors: dict[str, list[str]] = {}
+    competitor: Competitor | None
     try:
         competitor = find_competitor(contest, data["competitor_id"])
     except ServiceError:
@@ -81,6 +82,7 @@ def file(contest: Contest, data: Mapping[str, Any], user: User, now: datetime | 
         errors["grounds"] = ["required"]
     if errors:
         raise ServiceError(422, "The appeal is not valid; see errors.", errors=errors)
+    assert competitor is not None  # errors name it otherwise
     appeal = Appeal(contest_id=contest.id, competitor_id=competitor.id, aspect_codes=codes, grounds=grounds,
                     filed_at=now, filed_by=user.id)
     db.session.add(appeal)

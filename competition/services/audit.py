@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, overload
 
 from flask import current_app, has_request_context
 from flask_login import current_user
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, event, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from competition import clock
 from competition.extensions import db
@@ -37,6 +37,10 @@ _CHAINED = "audit_chained"
 _TO_LINK = "audit_to_link"
 
 
+@overload
+def jsonable(value: dict[Any, Any]) -> dict[str, Any]: ...
+@overload
+def jsonable(value: Any) -> Any: ...
 def jsonable(value: Any) -> Any:
     """Plain JSON values only, so that the hash is the same before and after a database round trip."""
     if isinstance(value, dict):
@@ -113,7 +117,7 @@ _SAVEPOINTS = "audit_savepoints"
 
 
 @event.listens_for(Session, "after_transaction_create")
-def _mark_savepoint(session: Session, transaction) -> None:
+def _mark_savepoint(session: Session, transaction: SessionTransaction) -> None:
     """Remember how many entries were queued when a savepoint began, to drop the later ones if the
     savepoint rolls back (they describe changes that did not happen)."""
     if transaction.nested:
@@ -121,7 +125,7 @@ def _mark_savepoint(session: Session, transaction) -> None:
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _drop_savepoint_entries(session: Session, previous_transaction) -> None:
+def _drop_savepoint_entries(session: Session, previous_transaction: SessionTransaction) -> None:
     marks = session.info.get(_SAVEPOINTS, {})
     if previous_transaction.nested and id(previous_transaction) in marks:
         del session.info.get(_PENDING, [])[marks.pop(id(previous_transaction)):]
@@ -158,7 +162,7 @@ class VerifyResult:
     first_bad_seq: int | None = None
     chain: str | None = None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         if self.ok:
             return {"ok": True, "entries": self.entries}
         return {"ok": False, "entries": self.entries, "first_bad_seq": self.first_bad_seq, "chain": self.chain}
@@ -177,7 +181,8 @@ class _Walk:
     prev_hash: str = GENESIS_HASH
     anchors: dict[int, str] = field(default_factory=dict)  # seq -> hash, from the system chain
 
-    def step(self, entry) -> None:
+    def step(self, entry: Row[Any]) -> None:
+        """`entry`: a row of _VERIFIED."""
         expected = self.count + 1
         if entry.seq != expected:
             raise _Broken(self.chain, min(entry.seq, expected))

@@ -28,7 +28,7 @@ import logging
 import time
 from collections.abc import Iterable
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Literal, Protocol, overload
 
 from flask import Flask
 from sqlalchemy import bindparam, insert, select, text, update
@@ -77,6 +77,10 @@ _UPDATE_HEAD = (update(AuditHead.__table__).where(_heads.chain == bindparam("b_c
 INSERT_ENTRY = insert(AuditEntry.__table__)
 
 
+@overload
+def lock_head(connection: Connection, chain: int, *, skip_locked: Literal[False] = False) -> tuple[int, str]: ...
+@overload
+def lock_head(connection: Connection, chain: int, *, skip_locked: bool) -> tuple[int, str] | None: ...
 def lock_head(connection: Connection, chain: int, *, skip_locked: bool = False) -> tuple[int, str] | None:
     """The chain's head (last seq, last hash), locked until the transaction ends (created when
     missing). None when `skip_locked` and another transaction holds it."""
@@ -119,6 +123,10 @@ def append_linked(connection: Connection, rows: list[dict[str, Any]]) -> None:
     connection.execute(INSERT_ENTRY, rows[0] if len(rows) == 1 else rows)
 
 
+@overload
+def link_chain(connection: Connection, chain: int, *, skip_locked: Literal[False] = False) -> list[dict[str, Any]]: ...
+@overload
+def link_chain(connection: Connection, chain: int, *, skip_locked: bool) -> list[dict[str, Any]] | None: ...
 def link_chain(connection: Connection, chain: int, *, skip_locked: bool = False) -> list[dict[str, Any]] | None:
     """Link the chain's unlinked entries in id order; the linked entries, or None when skipped."""
     head = lock_head(connection, chain, skip_locked=skip_locked)
@@ -204,6 +212,14 @@ def log_entries(rows: list[dict[str, Any]]) -> None:
         log.info(json.dumps({"audit": entry}, ensure_ascii=False))
 
 
+class _Event(Protocol):
+    """What the Socket.IO server's create_event gives: a threading or a gevent Event."""
+
+    def set(self) -> None: ...
+    def clear(self) -> None: ...
+    def wait(self, timeout: float | None = None) -> bool: ...
+
+
 class Sequencer:
     """Links committed entries into their chains (module docstring). `background`: in a serving
     process, a background task does it shortly after each commit; otherwise each commit links its
@@ -218,7 +234,7 @@ class Sequencer:
         self.app = app
         self.background = background
         self._pending: set[int] = set()
-        self._wakeup = None
+        self._wakeup: _Event | None = None  # created with the background task
         self._started = False
         self._anchored: dict[int, int] = {}
 
@@ -231,10 +247,12 @@ class Sequencer:
             self._started = True
             self._wakeup = socketio.server.eio.create_event()
             socketio.start_background_task(self._run)
+        assert self._wakeup is not None
         self._wakeup.set()
 
     def _run(self) -> None:
         next_anchor = time.monotonic() + self.ANCHOR
+        assert self._wakeup is not None
         while True:
             woken = self._wakeup.wait(timeout=self.SWEEP)
             self._wakeup.clear()

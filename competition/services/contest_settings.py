@@ -169,7 +169,7 @@ def _clean_event_settings(values: dict[str, Any], errors: dict[str, list[str]]) 
 def _apply(contest: Contest, values: Mapping[str, Any]) -> None:
     for key, value in values.items():
         if key == "occupation_code":
-            contest.occupation = db.session.scalar(select(Occupation).where(Occupation.code == value))
+            contest.occupation = db.session.scalars(select(Occupation).where(Occupation.code == value)).one()
         elif key == "event_id":
             from competition.services import events
 

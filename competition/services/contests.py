@@ -23,7 +23,7 @@ DRAFT, RUNNING, PROVISIONAL, FINAL = (ContestState.DRAFT, ContestState.RUNNING, 
 
 def find(contest_id: int, user: User | None, *, for_update: bool = False) -> Contest:
     """The contest, or 404: unknown, or a draft asked for by anyone but staff (api.md, Contests)."""
-    contest = None
+    contest: Contest | None = None
     if 0 < contest_id <= MAX_ID:
         query = select(Contest).where(Contest.id == contest_id)
         if for_update:  # serialise state changes of one contest (no-op on SQLite)

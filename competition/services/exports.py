@@ -70,7 +70,7 @@ def _scheme_columns(contest: Contest) -> list[tuple[str, str, str]]:
 
 def _name(competitor: dict[str, Any]) -> str:
     """A person's name; a team's name with its members, or the members alone."""
-    name = competitor.get("name", "")
+    name: str = competitor.get("name", "")
     members = [m["name"] for m in competitor.get("members", [])]
     if members and name and name != "、".join(members):
         return f"{name}（{'、'.join(members)}）"

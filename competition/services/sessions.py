@@ -13,9 +13,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 
 from competition import clock
 from competition.database import READ_ONLY_METHODS, get_by_id, writing
@@ -62,7 +63,8 @@ def end_everything(user: User) -> int:
     """Every session and token of `user` ends (a password change, a switch-off); returns how many
     tokens were revoked."""
     db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
-    return db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id)).rowcount or 0
+    revoked = cast("CursorResult[Any]", db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id)))
+    return revoked.rowcount or 0
 
 
 # --- API tokens ---------------------------------------------------------------------------------
@@ -72,7 +74,7 @@ def live_tokens(user: User) -> list[ApiToken]:
         ApiToken.user_id == user.id, ApiToken.purpose == API, ApiToken.expires_at > clock.now()).order_by(ApiToken.id)))
 
 
-def token_dict(token: ApiToken) -> dict:
+def token_dict(token: ApiToken) -> dict[str, Any]:
     return {"id": token.id, "created_at": token.created_at, "last_used_at": token.used_at, "label": token.label}
 
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 
 from competition.extensions import db
 from competition.models import LoginFailure, User
@@ -38,7 +39,8 @@ def account_delay(failures: int) -> float:
     """Seconds to wait after `failures` failures in a row (0 while within the free ones)."""
     if failures < FREE:
         return 0.0
-    return min(MAX_DELAY, FIRST_DELAY * 2 ** (failures - FREE))
+    delay: float = FIRST_DELAY * 2 ** (failures - FREE)  # int ** int is typed Any (a negative power is a float)
+    return min(MAX_DELAY, delay)
 
 
 def _settings() -> tuple[int, timedelta]:
@@ -75,7 +77,9 @@ def note_failure(username: str, address: str, now: datetime) -> None:
 
 def clear(username: str) -> int:
     """An account's failures are forgotten (a success, a password reset, an unlock)."""
-    return db.session.execute(delete(LoginFailure).where(LoginFailure.key == account_key(username))).rowcount or 0
+    cleared = cast("CursorResult[Any]",
+                   db.session.execute(delete(LoginFailure).where(LoginFailure.key == account_key(username))))
+    return cleared.rowcount or 0
 
 
 def unlock(user: User, actor: User) -> int:
