@@ -75,7 +75,7 @@ def next_serial(prefix: str) -> int:
     statement = upsert(table).values(prefix=prefix, last_serial=1)
     statement = statement.on_conflict_do_update(index_elements=[table.c.prefix],
                                                 set_={"last_serial": table.c.last_serial + 1})
-    serial = db.session.execute(statement.returning(table.c.last_serial)).scalar_one()
+    serial: int = db.session.execute(statement.returning(table.c.last_serial)).scalar_one()
     if serial > MAX_SERIAL:
         raise ServiceError(409, f"Every serial of certificate prefix {prefix} is used up "
                            f"({MAX_SERIAL}); change the enterprise's site code.")
@@ -83,7 +83,8 @@ def next_serial(prefix: str) -> int:
 
 
 def _next_serial_locked(prefix: str) -> int:  # pragma: no cover - fallback for other databases
-    row = db.session.scalar(select(CertificateSerial).where(CertificateSerial.prefix == prefix).with_for_update())
+    query = select(CertificateSerial).where(CertificateSerial.prefix == prefix).with_for_update()
+    row: CertificateSerial | None = db.session.scalar(query)
     if row is None:
         db.session.execute(insert(CertificateSerial).values(prefix=prefix, last_serial=1))
         return 1
@@ -100,10 +101,11 @@ def issue(promotion: Promotion, *, user: User | None, now: datetime) -> Certific
     certificates keep the version they used)."""
     contest: Contest = promotion.contest
     person: Person = promotion.person
-    enterprise = db.session.get(Enterprise, promotion.enterprise_id)
-    occupation = db.session.get(Occupation, promotion.occupation_id)
+    enterprise = db.session.get_one(Enterprise, promotion.enterprise_id)
+    occupation = db.session.get_one(Occupation, promotion.occupation_id)
     issued_on = local_date(contest, now)
-    level = promotion.to_level
+    level, rank = promotion.to_level, promotion.rank
+    assert level is not None and rank is not None  # a proposal has both
     prefix = certificate_prefix(enterprise.cert_prefix, enterprise.org_code, enterprise.province_code,
                                 enterprise.site_code, issued_on.year, level)
     serial = next_serial(prefix)
@@ -117,7 +119,7 @@ def issue(promotion: Promotion, *, user: User | None, now: datetime) -> Certific
         grade_name=promotion.to_grade_name or promotion.to_grade, scheme_version=promotion.scheme_version,
         issuer_name=enterprise.name, issue_date=issued_on,
         contest_name=contest.name, rank=promotion.rank, total=promotion.total,
-        basis=basis_text(contest.name, promotion.rank), issued_at=now, issued_by=user.id if user else None)
+        basis=basis_text(contest.name, rank), issued_at=now, issued_by=user.id if user else None)
     db.session.add(certificate)
     db.session.flush()
     return certificate
@@ -209,7 +211,7 @@ def export_rows(certificates: Iterable[Certificate], viewer: User | None) -> lis
     to its contest's precision (None where there is none), so that spreadsheets can sum and sort."""
     return [[c.person_name, c.id_type, shown_id_number(viewer, c), c.occupation_code, c.occupation_name,
              c.occupation_edition, c.direction, c.level_label, c.grade_name, c.number, c.issue_date.isoformat(),
-             c.issuer_name, c.contest_name, c.rank, None if total_text(c) is None else Decimal(total_text(c))]
+             c.issuer_name, c.contest_name, c.rank, None if (total := total_text(c)) is None else Decimal(total)]
             for c in certificates]
 
 

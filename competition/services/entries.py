@@ -159,6 +159,7 @@ def add_judge(contest: Contest, data: Mapping[str, Any]) -> ContestJudge:
     aspects = _check_aspects(contest, data["aspects"], errors)
     if errors:
         raise ServiceError(422, "The judge assignment is not valid; see errors.", errors=errors)
+    assert user is not None  # errors name it otherwise
     if access.seat_of(contest.id, user) is not None:
         raise ServiceError(409, "This judge is already assigned to the contest.",
                            errors={"user_id": ["already assigned"]},

@@ -93,16 +93,18 @@ def replace(enterprise: Enterprise, grades: object, *, user: User | None = None)
     except domain.GradeSchemeError as error:
         raise ServiceError(422, _describe(error.errors), errors={"grades": error.errors}) from None
     old_row = current(enterprise.id)
-    old = to_domain(old_row) if old_row is not None else None
-    if old is not None and old == new:
-        return old_row
-    if old is not None:
+    before: dict[str, Any] | None = None
+    if old_row is not None:
+        old = to_domain(old_row)
+        if old == new:
+            return old_row
         held = held_codes(enterprise.id, domain.removed_grades(old, new))
         if held:
             names = ", ".join(f"{code} ({old.get(code).name}, held by {count})" for code, count in sorted(held.items()))
             raise ServiceError(409, f"Grades held by people of this enterprise cannot be removed: {names}.",
                                errors={"grades": [{"grade": code, "message": f"held by {count} people"}
                                                   for code, count in sorted(held.items())]})
+        before = {"version": old_row.version, "grades": old.to_dicts()}
     number = (old_row.version if old_row is not None else 0) + 1
     scheme = GradeScheme(enterprise_id=enterprise.id, version=number, created_by=user.id if user else None)
     scheme.grades = [Grade(position=position, code=g.code, name=g.name, national_level=g.national_level,
@@ -110,6 +112,6 @@ def replace(enterprise: Enterprise, grades: object, *, user: User | None = None)
     db.session.add(scheme)
     db.session.flush()
     audit.record("grade_scheme.update", f"enterprise:{enterprise.id}",
-                 before={"version": old_row.version, "grades": old.to_dicts()} if old is not None else None,
+                 before=before,
                  after={"version": number, "grades": new.to_dicts()})
     return scheme

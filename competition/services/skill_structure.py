@@ -84,6 +84,7 @@ def _proposals(enterprise_ids: Sequence[int], promotion_ids: Iterable[int] | Non
         query = query.where(Promotion.id.in_(list(promotion_ids)))
     result: dict[int, list[domain.Proposal]] = {enterprise_id: [] for enterprise_id in enterprise_ids}
     for _, enterprise_id, person_id, occupation_code, to_level in db.session.execute(query):
+        assert to_level is not None  # the query leaves out the others
         result[enterprise_id].append(domain.Proposal(person_id, occupation_code, to_level))
     return result
 

@@ -46,7 +46,8 @@ def _summary_row(code: str, name: str, basis: str, figures: Mapping[str, Any], t
             _ratio(target)]
 
 
-def _sections(code: str, name: str, data: Mapping[str, Any], target: str | None):
+def _sections(code: str, name: str, data: Mapping[str, Any],
+              target: str | None) -> tuple[list[list[Any]], list[list[Any]], list[list[Any]]]:
     summary = [_summary_row(code, name, NOW, data, target), _summary_row(code, name, PENDING, data["pending"], target)]
     years = [[code, name, row["year"], *_levels(row["by_level"]), sum(row["by_level"].values())]
              for row in data["by_year"]]
