@@ -10,17 +10,18 @@ competitor are applied one after the other and its standings never miss either.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, exists, insert, select, update
 
 from competition import clock
 from competition.domain.numbers import format_decimal
 from competition.domain.scheme import JUDGEMENT, MEASUREMENT, AspectDef, MarkingScheme
-from competition.domain.scoring import MarkValueError, aspect_result, validate_value
+from competition.domain.scoring import AspectResult, MarkValueError, aspect_result, validate_value
 from competition.errors import ServiceError
 from competition.extensions import db
 from competition.models import (
@@ -94,7 +95,24 @@ def format_value(aspect: AspectDef, value: Decimal) -> str:
     return str(int(value)) if aspect.type == JUDGEMENT else format_decimal(value, 2)
 
 
-def mark_body(aspect: AspectDef, mark) -> dict[str, Any]:
+class _MarkRow(Protocol):
+    """A stored mark as put_mark sees it: a row of _MARKS, or the _Stored it has just written."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def aspect_code(self) -> str: ...
+    @property
+    def slot(self) -> int: ...
+    @property
+    def value(self) -> Decimal: ...
+    @property
+    def judge_id(self) -> int: ...
+    @property
+    def version(self) -> int: ...
+
+
+def mark_body(aspect: AspectDef, mark: _MarkRow) -> dict[str, Any]:
     return {"value": format_value(aspect, mark.value), "version": mark.version, "judge_id": mark.judge_id}
 
 
@@ -121,7 +139,7 @@ def _admit(contest: Contest, user: User, competitor_id: int, aspect_code: str, v
         aspect = scheme.aspect(aspect_code) if scheme else None
     except KeyError:
         aspect = None
-    if aspect is None:
+    if scheme is None or aspect is None:
         raise ServiceError(422, f"Unknown aspect {aspect_code!r}.", reason="unknown_aspect",
                            errors={"aspect_code": ["Unknown aspect."]})
     if not (seat.aspects == ALL_ASPECTS or aspect_code in seat.aspects):
@@ -241,21 +259,22 @@ class _Stored:
     version: int
 
 
-def _values(marks) -> dict[str, list[Decimal]]:
+def _values(marks: Iterable[_MarkRow]) -> dict[str, list[Decimal]]:
     values: dict[str, list[Decimal]] = defaultdict(list)
     for m in marks:  # in slot order, as standings.current_values reads them
         values[m.aspect_code].append(m.value)
     return values
 
 
-def _expire(model, ident) -> None:
+def _expire(model: type[object], ident: int) -> None:
     """A Core write bypasses the session: drop a stale copy of the row it may hold."""
     cached = db.session.identity_map.get(db.session.identity_key(model, ident))
     if cached is not None:
         db.session.expire(cached)
 
 
-def _answer(contest: Contest, aspect: AspectDef, mark, values: Values, result=None) -> dict[str, Any]:
+def _answer(contest: Contest, aspect: AspectDef, mark: _MarkRow, values: Values,
+            result: AspectResult | None = None) -> dict[str, Any]:
     if result is None:
         result = aspect_result(aspect, values.get(aspect.code, []))
     return {"mark": mark_body(aspect, mark),
@@ -265,7 +284,8 @@ def _answer(contest: Contest, aspect: AspectDef, mark, values: Values, result=No
 
 # --- reading marks ----------------------------------------------------------------------------------------
 
-def list_marks(contest: Contest, user: User, *, competitor_id: int | None, aspect_code: str | None) -> list[dict]:
+def list_marks(contest: Contest, user: User, *, competitor_id: int | None,
+               aspect_code: str | None) -> list[dict[str, Any]]:
     scheme = standings.scheme_of(contest)
     query = select(Mark).where(Mark.contest_id == contest.id)
     if competitor_id is not None:
@@ -279,6 +299,9 @@ def list_marks(contest: Contest, user: User, *, competitor_id: int | None, aspec
         # A judge sees the values they stored, and the shared measurement values they may replace.
         query = query.where((Mark.slot == user.id) | ((Mark.slot == SHARED_SLOT) & (Mark.judge_id == user.id)))
     marks = db.session.scalars(query.order_by(Mark.competitor_id, Mark.aspect_code, Mark.slot)).all()
+    if not marks:
+        return []
+    assert scheme is not None  # marks are entered against the scheme
     return [{"competitor_id": m.competitor_id, "aspect_code": m.aspect_code, "judge_id": m.judge_id,
              "value": format_value(scheme.aspect(m.aspect_code), m.value), "version": m.version,
              "updated_at": m.updated_at} for m in marks]

@@ -147,7 +147,7 @@ def get(enterprise: Enterprise, person_id: int) -> Person:
     return person
 
 
-def search(enterprise: Enterprise, q: str | None, *, viewer: User | None) -> Select:
+def search(enterprise: Enterprise, q: str | None, *, viewer: User | None) -> Select[Person]:
     """People of the enterprise matching `q` (person number, name; ID number only for viewers who may
     see ID numbers, so a masked list cannot be probed), ordered by person number."""
     query = select(Person).where(Person.enterprise_id == enterprise.id)
@@ -165,7 +165,7 @@ def search(enterprise: Enterprise, q: str | None, *, viewer: User | None) -> Sel
 def page(enterprise: Enterprise, q: str | None, *, viewer: User | None, page: int,
          page_size: int) -> tuple[list[Person], int]:
     query = search(enterprise, q, viewer=viewer)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total = db.session.scalars(select(func.count()).select_from(query.order_by(None).subquery())).one()
     people = list(db.session.scalars(query.offset((page - 1) * page_size).limit(page_size)))
     return people, total
 
@@ -255,9 +255,9 @@ def _text(data: Mapping[str, Any], field: str, limit: int) -> str:
 def _set_grades(person: Person, resolved: list[tuple[Occupation, str]], source: str) -> None:
     """Make the person's grades exactly `resolved`, keeping rows (and their `since`) that do not change."""
     wanted = {occupation.id: (occupation, code) for occupation, code in resolved}
-    for held in list(person.grades):
-        if held.occupation_id not in wanted:
-            person.grades.remove(held)
+    for grade in list(person.grades):
+        if grade.occupation_id not in wanted:
+            person.grades.remove(grade)
     have = {held.occupation_id: held for held in person.grades}
     for occupation_id, (occupation, code) in wanted.items():
         held = have.get(occupation_id)

@@ -282,8 +282,8 @@ def _check_row(row: Row, present: set[str], scheme: SchemeView, known: dict[str,
             report.add(row.number, "occupation_code", "a grade needs the occupation it is held in")
         elif not grade_text:
             report.add(row.number, "grade", f"give the grade held in occupation {occupation_code}")
-        elif (message := occupations.check_code(occupation_code)) is not None:
-            report.add(row.number, "occupation_code", f"{occupation_code!r} {message}")
+        elif (problem := occupations.check_code(occupation_code)) is not None:
+            report.add(row.number, "occupation_code", f"{occupation_code!r} {problem}")
         elif (occupation := known.get(occupation_code)) is None:
             report.add(row.number, "occupation_code", f"unknown occupation {occupation_code}")
         else:
@@ -299,6 +299,7 @@ def _check_row(row: Row, present: set[str], scheme: SchemeView, known: dict[str,
                            if grade is None else str(error))
     if len(report.errors) > before:
         return None
+    assert kind is not None  # reported above otherwise
     return _Checked(row, values["person_no"], values["name"], id_type, values["id_number"], kind, phone,
                     "phone" in present, occupation, grade_code)
 
@@ -372,6 +373,7 @@ def import_people(enterprise: Enterprise, filename: str, content: bytes) -> Impo
         if item.has_phone:
             person.phone = item.phone
         if item.occupation is not None:
+            assert item.grade_code is not None  # checked together with the occupation
             held = next((g for g in person.grades if g.occupation_id == item.occupation.id), None)
             if held is None:
                 person.grades.append(PersonGrade(occupation_id=item.occupation.id, occupation=item.occupation,

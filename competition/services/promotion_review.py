@@ -43,7 +43,7 @@ def lock_enterprise(user: User) -> None:
 def lock_for_decision(promotion_id: int, user: User) -> Promotion:
     """The proposal, freshly read and locked; 404 for an unknown id or another enterprise's person."""
     _require_hr(user)
-    promotion = None
+    promotion: Promotion | None = None
     if 0 < promotion_id <= MAX_ID:
         promotion = db.session.scalar(select(Promotion).where(Promotion.id == promotion_id)
                                       .with_for_update(of=Promotion)
@@ -123,11 +123,12 @@ def confirm(promotion: Promotion, user: User, version: int, *, at: datetime | No
     at = at or clock.now()
     _check_decidable(promotion, version)
     contest = promotion.contest
-    person = db.session.scalar(select(Person).where(Person.id == promotion.person_id)
-                               .with_for_update(of=Person).execution_options(populate_existing=True))
+    person = db.session.scalars(select(Person).where(Person.id == promotion.person_id)
+                                .with_for_update(of=Person).execution_options(populate_existing=True)).one()
     if (promotion.policy or {}).get("once_per_year"):
         earlier = confirmed_in_year([person.id], contest, exclude_id=promotion.id).get(person.id)
         if earlier is not None:
+            assert earlier.decided_at is not None  # confirmed_in_year finds decided promotions only
             year, _, _ = year_window(contest)
             decided = earlier.decided_at.astimezone(zones.contest_zone(contest)).date().isoformat()
             raise ServiceError(

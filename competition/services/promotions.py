@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 
 from competition.database import get_by_id
 from competition.domain import grades as domain_grades
@@ -200,7 +200,7 @@ def confirmed_count(contest_id: int) -> int:
 
 # --- reading ---------------------------------------------------------------------------------------------
 
-def _order(query):
+def _order(query: Select[Promotion]) -> Select[Promotion]:
     return query.order_by(Promotion.rank.is_(None), Promotion.rank, Promotion.competitor_id, Promotion.person_id)
 
 
@@ -230,7 +230,7 @@ def by_contest_for_enterprise(enterprise_id: int) -> list[tuple[Contest, list[Pr
     groups: dict[int, list[Promotion]] = defaultdict(list)
     for promotion in rows:
         groups[promotion.contest_id].append(promotion)
-    found = [db.session.get(Contest, contest_id) for contest_id in groups]
+    found = [db.session.get_one(Contest, contest_id) for contest_id in groups]
     found.sort(key=lambda c: (c.final_at or c.ends_at, c.id), reverse=True)
     return [(contest, groups[contest.id]) for contest in found]
 

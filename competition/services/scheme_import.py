@@ -20,7 +20,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
@@ -30,6 +30,9 @@ from competition.domain.scheme import SchemeError, build_scheme
 from competition.errors import ServiceError
 from competition.inputs import text_problem
 from competition.services import spreadsheets
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 MAX_ROWS = 2000  # aspects in one scheme; a bigger sheet is not a marking scheme
 
@@ -252,7 +255,7 @@ def read_scheme(data: bytes) -> dict[str, Any]:
         workbook.close()
 
 
-def _read(sheet) -> dict[str, Any]:
+def _read(sheet: ReadOnlyWorksheet) -> dict[str, Any]:
     reader = _Reader()
     rows = spreadsheets.bounded(sheet.iter_rows(values_only=True))  # blank rows count towards the limit
     columns = reader.header(next(rows, ()))
@@ -267,8 +270,8 @@ def _read(sheet) -> dict[str, Any]:
         if count > MAX_ROWS:
             reader.error(number, "aspect", f"at most {MAX_ROWS} aspects")
             break
-        refused = [(column, text_problem(v)) for column, v in values.items() if isinstance(v, str)]
-        refused = [(column, problem) for column, problem in refused if problem is not None]
+        checked = [(column, text_problem(v)) for column, v in values.items() if isinstance(v, str)]
+        refused = [(column, problem) for column, problem in checked if problem is not None]
         for column, problem in refused:  # NUL, unpaired surrogates, control characters (api.md)
             reader.error(number, column, problem)
         if not refused:
@@ -292,7 +295,7 @@ def _read(sheet) -> dict[str, Any]:
     return raw
 
 
-def _open(data: bytes):
+def _open(data: bytes) -> Workbook:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:

@@ -15,9 +15,12 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from competition.errors import ServiceError
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 MAX_ROWS = 20_000
 MAX_COLUMNS = 100
@@ -113,7 +116,7 @@ def bounded(rows: Iterable[Iterable[Any]], *, header_rows: int = 1) -> Iterator[
         yield row
 
 
-def _declared_size(sheet) -> None:
+def _declared_size(sheet: ReadOnlyWorksheet) -> None:
     """openpyxl's ReadOnlyWorksheet._get_size, stopping where the rows begin: openpyxl looks for the
     `<dimension>` with "end" events, and the end of `<sheetData>` comes after every row, so a sheet
     without a dimension was read whole when the workbook was opened (a million empty rows: 10 s)."""
@@ -151,4 +154,5 @@ def off_the_loop(parse: Callable[..., T], *args: Any) -> T:
         return parse(*args)
     if not is_module_patched("threading"):
         return parse(*args)
-    return get_hub().threadpool.apply(parse, args)
+    result: T = get_hub().threadpool.apply(parse, args)
+    return result

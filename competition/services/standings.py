@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, insert, select, update
 
@@ -50,7 +50,7 @@ Values = Mapping[str, list[Decimal]]  # aspect code -> the values stored for it
 
 # --- the marking scheme, built once per contest and scheme version ------------------------------------
 
-_SCHEMES: dict[tuple, MarkingScheme | None] = {}
+_SCHEMES: dict[tuple[int, datetime, int], MarkingScheme | None] = {}  # (contest id, created_at, scheme version)
 _SCHEMES_HELD = 256
 _schemes_lock = threading.Lock()
 
@@ -99,8 +99,21 @@ def compute(contest: Contest, scheme: MarkingScheme, values: Values) -> Figures:
     )
 
 
-def _columns(contest: Contest, competitor, figures: Figures | None) -> dict[str, Any]:
-    """A standings row's stored figures; `competitor` needs id, status, bib and time_used_seconds."""
+class RankedCompetitor(Protocol):
+    """What a standings row needs of its competitor: a Competitor, or a row of these columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def bib(self) -> str: ...
+    @property
+    def time_used_seconds(self) -> int | None: ...
+
+
+def _columns(contest: Contest, competitor: RankedCompetitor, figures: Figures | None) -> dict[str, Any]:
+    """A standings row's stored figures."""
     if figures is None:  # no scheme yet: an empty row, so the competitor is listed
         figures = Figures({}, Decimal(0), {}, {}, False, 0)
     rank_input = RankInput(
@@ -157,7 +170,8 @@ def _standings_of(competitor_ids: list[int]) -> dict[tuple[int, str], Standing]:
     return {(s.competitor_id, s.view): s for s in rows}
 
 
-def recompute_competitor(contest: Contest, competitor, values: Values | None = None) -> dict[str, AspectResult]:
+def recompute_competitor(contest: Contest, competitor: RankedCompetitor,
+                         values: Values | None = None) -> dict[str, AspectResult]:
     """Bring one competitor's rows up to date after a change; returns the jury aspect results.
 
     `values` are the competitor's current values when the caller has just read them. The public row
@@ -275,9 +289,9 @@ def identities(contest_id: int) -> dict[int, Identity]:
         .join(Enterprise, Enterprise.id == Person.enterprise_id, isouter=True)
         .where(Competitor.contest_id == contest_id)
         .order_by(Competitor.id, CompetitorMember.position))
-    grouped: dict[int, tuple[Any, list[tuple[int, str, str]]]] = {}
-    for *competitor, _position, person_id, person_name, enterprise_name in rows:
-        competitor = _CompetitorColumns(*competitor)  # type: ignore[arg-type,assignment]  # leading columns
+    grouped: dict[int, tuple[_CompetitorColumns, list[tuple[int, str, str]]]] = {}
+    for competitor_id, bib, team_name, marking_no, status, _position, person_id, person_name, enterprise_name in rows:
+        competitor = _CompetitorColumns(competitor_id, bib, team_name, marking_no, status)
         entry = grouped.setdefault(competitor.id, (competitor, []))
         if person_id is not None:
             entry[1].append((person_id, person_name, enterprise_name))
@@ -397,7 +411,7 @@ def board_rows(contest: Contest, view: str, options: BoardOptions) -> list[dict[
     return [row for _, row in view_rows(contest, view, options)]
 
 
-def _bib_order(competitor: Mapping[str, Any]) -> tuple:
+def _bib_order(competitor: Mapping[str, Any]) -> tuple[tuple[int | str, ...], int]:
     """Natural bib order. A public row of a blind contest carries no id before final (options_for);
     bibs are unique within a contest, so the id only breaks ties between rows that carry one."""
     text = competitor.get("bib") or competitor.get("marking_no") or ""

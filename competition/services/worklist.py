@@ -45,9 +45,9 @@ def judge_contests(user: User) -> list[dict[str, Any]]:
     """GET /judge/contests: the contests the caller judges, those taking marks first."""
     if user.role != Role.JUDGE:
         raise ServiceError(403, "Only judges have a judging worklist.")
-    seats = db.session.execute(
+    seats = list(db.session.execute(
         select(ContestJudge, Contest).join(Contest, Contest.id == ContestJudge.contest_id)
-        .where(ContestJudge.user_id == user.id, Contest.state != ContestState.DRAFT)).all()
+        .where(ContestJudge.user_id == user.id, Contest.state != ContestState.DRAFT)))
     seats.sort(key=lambda pair: (_STATE_ORDER.get(pair[1].state, 9), -pair[1].starts_at.timestamp(), -pair[1].id))
     return [{"id": contest.id, "name": contest.name, "state": contest.state.value,
              "occupation": contest.occupation.name if contest.occupation else None,
@@ -56,7 +56,7 @@ def judge_contests(user: User) -> list[dict[str, Any]]:
              "chief": seat.chief, "aspects": seat.aspects} for seat, contest in seats]
 
 
-def _natural(text: str | None) -> tuple:
+def _natural(text: str | None) -> tuple[tuple[int, int, str], ...]:
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text or ""))
 
 
@@ -139,7 +139,8 @@ def competitor_identity(competitor: Competitor, blind: bool) -> dict[str, Any]:
             "station": competitor.station, "name": competitor.display_name}
 
 
-def _marks(contest_id: int, competitor_ids: list[int], aspect_codes: list[str], user_id: int):
+def _marks(contest_id: int, competitor_ids: list[int], aspect_codes: list[str],
+           user_id: int) -> tuple[dict[int, dict[str, list[Decimal]]], dict[tuple[int, str], Mark]]:
     """All values per competitor × aspect (for the states) and the caller's own marks (for a
     measurement: the shared one)."""
     values: dict[int, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
