@@ -7,7 +7,7 @@ restart, exports of database types, and a broad API smoke). PostgreSQL is used w
 REQUIRE_SERVICES=1 an unreachable PostgreSQL fails instead of skipping.
 
 The schema is made once per run (per xdist worker): SQLite tests get a copy of a template file made
-then, PostgreSQL tests this worker's schema emptied by `_reset_postgres`. Schema names carry the xdist
+then, PostgreSQL tests this worker's schema emptied by `_PostgresReset`. Schema names carry the xdist
 worker and a random part, so that parallel workers and parallel runs on one server never meet.
 """
 from __future__ import annotations
@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-import sqlalchemy.orm
 from argon2 import PasswordHasher
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -107,36 +106,53 @@ def empty_postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def _postgres_tables(postgres_url: str) -> str:
-    """This worker's schema with the tables and the audit head, made once; `_reset_postgres` empties it
-    for each test."""
+def _postgres_tables(postgres_url: str) -> Iterator[_PostgresReset]:
+    """This worker's schema with the tables and the audit head, made once, and what empties it again for
+    each test (`database_url`)."""
     _build_schema(postgres_url)
-    return postgres_url
+    reset = _PostgresReset(postgres_url)
+    yield reset
+    reset.close()
 
 
-def _reset_postgres(url: str) -> None:
+class _PostgresReset:
     """Back to the state `_build_schema` left: every table emptied, every sequence restarted, the audit
-    head in place. DELETE, not TRUNCATE: on tables of a few rows it takes milliseconds where TRUNCATE
-    (new files for 26 tables and their indexes) takes 60 ms on a quiet machine and close to a second on a
-    busy one; copying a template database (CREATE DATABASE … TEMPLATE) costs 30-1,300 ms and its DROP
-    up to seconds for the checkpoint it waits for."""
-    from competition.extensions import db
-    from competition.services.audit import ensure_head
+    head in place; one statement over one connection kept open by the worker.
 
-    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-    try:
-        with engine.begin() as conn:
+    Measured on this machine (2 cores, busy): connecting costs 65-110 ms (a backend forked, the session
+    settings of competition.database), the statement 15-55 ms. So the connection is kept, where a
+    connection per reset (two, with the audit head's ORM session) made a reset cost 200-450 ms.
+    DELETE, not TRUNCATE: on tables of a few rows it takes milliseconds where TRUNCATE (new files for the
+    tables and their indexes) takes 60 ms on a quiet machine and close to a second on a busy one. A
+    template database copied per test (CREATE DATABASE … TEMPLATE, STRATEGY WAL_LOG) costs 190-370 ms
+    and its DROP 1-3.5 s (PostgreSQL 15 forces a checkpoint for it); FILE_COPY 1.5-5 s."""
+
+    def __init__(self, url: str) -> None:
+        from competition.extensions import db
+        from competition.models import AuditHead
+        from competition.models.audit import SYSTEM_CHAIN
+        from competition.services.audit_chain import GENESIS_HASH
+
+        self.url = url
+        # pre_ping: a connection the server dropped meanwhile is replaced, not a failed reset.
+        self.engine = sa.create_engine(url, pool_size=1, max_overflow=0, pool_pre_ping=True)
+        with self.engine.connect() as conn:
             sequences = conn.execute(sa.text(
                 "SELECT sequence_name FROM information_schema.sequences "
                 "WHERE sequence_schema = current_schema()")).scalars().all()
-            statements = [f'DELETE FROM "{table.name}"' for table in reversed(db.metadata.sorted_tables)]
-            statements += [f"SELECT setval('\"{name}\"', 1, false)" for name in sequences]
-            conn.exec_driver_sql("; ".join(statements))
-        with sa.orm.Session(engine) as session:
-            ensure_head(session)
-            session.commit()
-    finally:
-        engine.dispose()
+        statements = [f'DELETE FROM "{table.name}"' for table in reversed(db.metadata.sorted_tables)]
+        statements += [f"SELECT setval('\"{name}\"', 1, false)" for name in sequences]
+        self.emptying = "; ".join(statements)
+        self.head = sa.insert(AuditHead.__table__).values(chain=SYSTEM_CHAIN, seq=0, hash=GENESIS_HASH)
+
+    def __call__(self) -> str:
+        with self.engine.begin() as conn:
+            conn.exec_driver_sql(self.emptying)
+            conn.execute(self.head)
+        return self.url
+
+    def close(self) -> None:
+        self.engine.dispose()
 
 
 # --- SQLite ---------------------------------------------------------------------------------------
@@ -179,9 +195,7 @@ def _fast_password_hashing() -> None:
 def database_url(backend: str, tmp_path: Path, request) -> str:
     """The test's own database with the tables and the audit head (copied from the template)."""
     if backend == "postgresql":
-        url = request.getfixturevalue("_postgres_tables")
-        _reset_postgres(url)
-        return url
+        return request.getfixturevalue("_postgres_tables")()
     path = tmp_path / "test.sqlite3"
     shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
     return f"sqlite:///{path}"

@@ -2,14 +2,18 @@
 on a free port, against its own database, started and stopped by the test."""
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,9 +115,31 @@ class LiveServer:
 
 
 def prepared_server(tmp_path: Path, database_url: str | None = None, **extra_env: str) -> LiveServer:
-    """A server whose database is migrated (and nothing else yet)."""
+    """A server whose database is migrated (and nothing else yet). Without a database_url, a SQLite file
+    copied from the one `competition db upgrade` made for this process's first server."""
     instance = tmp_path / "instance"
     instance.mkdir(exist_ok=True)
-    server = LiveServer(database_url or f"sqlite:///{instance / 'live.sqlite3'}", instance, dict(extra_env))
+    if database_url is None:
+        path = instance / "live.sqlite3"
+        shutil.copyfile(_migrated_sqlite(), path)
+        return LiveServer(f"sqlite:///{path}", instance, dict(extra_env))
+    server = LiveServer(database_url, instance, dict(extra_env))
     server.command("db", "upgrade")
     return server
+
+
+_MIGRATED: list[Path] = []
+
+
+def _migrated_sqlite() -> Path:
+    """A SQLite file migrated by `competition db upgrade` once per process (the migrations take a second
+    or two of CPU; a browser test needs a server each), with its write-ahead log folded in."""
+    if not _MIGRATED:
+        directory = Path(tempfile.mkdtemp(prefix="competition-migrated-"))
+        atexit.register(shutil.rmtree, directory, True)
+        path = directory / "migrated.sqlite3"
+        LiveServer(f"sqlite:///{path}", directory).command("db", "upgrade")
+        with closing(sqlite3.connect(path)) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _MIGRATED.append(path)
+    return _MIGRATED[0]
