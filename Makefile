@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 4
 
 .PHONY: run test setup check install install-test install-bench translations messages migrate demo serve simulate \
-	clean wheel screenshots install-docs
+	clean wheel screenshots journey-images install-docs
 
 run: install migrate demo serve
 
@@ -64,6 +64,11 @@ install-docs: $(VENV)/.installed-docs translations
 # (instance/ is left alone); needs Debian's Chromium and a CJK font: apt-get install chromium fonts-noto-cjk.
 screenshots: install-docs
 	$(BIN)/python docs/screenshots.py
+
+# The guide images taken from the role journeys (docs/journey_images.py): the Chinese journeys, then the copy.
+journey-images: install-docs install-test
+	$(BIN)/python -m pytest -n 2 -p no:cacheprovider tests/browser/journeys -k zh
+	$(BIN)/python docs/journey_images.py
 
 translations: | $(BIN)/python
 	@if ls competition/translations/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \

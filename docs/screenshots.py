@@ -19,7 +19,9 @@ public verification page) and the operator's pages (API docs, /readyz).
 Every step waits for the state it photographs and fails loudly when the interface no longer gets
 there, so a run that finishes is also a smoke test of the guides. The image names are fixed (the
 guides link them); IMAGES below lists them all. With Pillow installed (the `docs` extra), each PNG is
-reduced to a 256-colour palette, which keeps the whole set small enough to commit.
+reduced to a 256-colour palette, which keeps the whole set small enough to commit. Some of the images
+are then taken from the role journeys instead (docs/journey_images.py, `make journey-images`): run
+that after this script.
 """
 from __future__ import annotations
 

@@ -119,3 +119,19 @@ def test_the_screenshot_script_makes_every_linked_image(tmp_path):
     for name in linked:
         width, height = png_size((out / name).read_bytes())
         assert width >= 300 and height >= 100, name
+
+
+def test_the_images_taken_from_the_journeys_are_linked_and_their_steps_exist():
+    """docs/journey_images.py copies steps of the Chinese role journeys over guide images: each name is a
+    linked image, and each (journey, step) one the journey tests photograph."""
+    spec = importlib.util.spec_from_file_location("docs_journey_images", DOCS / "journey_images.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    linked = {path.name for path in linked_images()}
+    journeys = ROOT / "tests" / "browser" / "journeys"
+    sources = {path.stem.removeprefix("test_"): path.read_text(encoding="utf-8") for path in journeys.glob("test_*.py")}
+    sources["chief"] = sources.pop("chief_judge")
+    for name, (journey, step) in module.FROM_JOURNEYS.items():
+        assert name in linked, name
+        role = journey.removesuffix("-zh").split("-")[0]
+        assert f'journey.step("{step}"' in sources[role], (name, journey, step)
