@@ -65,7 +65,7 @@ def test_the_extractor_sees_templates_python_and_the_texts_of_the_scripts():
     assert any(f.startswith("templates/hr/") for f in files) and "templates/certificates/verify.html" in files
     assert "competition/web/views.py" in files and "competition/errors.py" in files
     msgids = {msgid for msgid, *_ in extracted()}
-    # Texts of static/js/hr/*.js, handed over by the templates.
+    # Texts of static/js/hr/*.js and lib/failures.js, handed over by the templates.
     assert {"网络连接失败，请检查网络后重试。", "正在检查并导入 {name} …", "第 {n} 级“{name}”"} <= msgids
 
 
@@ -228,7 +228,7 @@ def test_the_wheel_ships_the_compiled_catalog(tmp_path):
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         assert "competition/translations/en/LC_MESSAGES/messages.mo" in names
-        assert {"competition/templates/base.html", "competition/static/js/hr/api.js"} <= names
+        assert {"competition/templates/base.html", "competition/static/js/lib/api.js"} <= names
         shipped = Translations(io.BytesIO(archive.read("competition/translations/en/LC_MESSAGES/messages.mo")))
     catalog = english_catalog()
     for entry in catalog:
@@ -432,17 +432,17 @@ def test_the_demo_pages_speak_english_and_chinese(app, demo):
         (organizer, f"/contests/{contest_id}/appeals", "appeals-text", "text", ("appeals.js",)),
         (judge, "/judge", "judge-text", "text", ("judge/home.js",)),
         (judge, f"/judge/contests/{contest_id}", "judge-text", "text", ("judge/worklist.js", "judge/health.js")),
-        (hr, "/hr", "hr-text", "text", ("hr/api.js",)),
+        (hr, "/hr", "failure-text", "site", ("lib/failures.js",)),
         (hr, "/hr/grade-scheme", "scheme-text", "text", ("hr/grade-scheme.js",)),
         (hr, "/hr/people/import", "import-text", "text", ("hr/import.js",)),
         (hr, "/hr/promotions", "promo-labels", "labels", ("hr/promotions.js",)),
         (organizer, "/organize", "organize-text", "text",
-         ("organize/index.js", "organize/common.js", "organize/settings-form.js")),
+         ("organize/index.js", "organize/settings-form.js")),
         (organizer, f"/organize/contests/{contest_id}", "organize-text", "text",
-         ("organize/common.js", "organize/lifecycle.js", "organize/scheme.js", "organize/judges.js",
+         ("organize/lifecycle.js", "organize/scheme.js", "organize/judges.js",
           "organize/competitors.js", "organize/settings.js", "organize/settings-form.js")),
-        (admin, "/admin/users", "admin-text", "text", ("admin/users.js", "admin/common.js")),
-        (admin, "/admin/enterprises", "admin-text", "text", ("admin/enterprises.js", "admin/common.js")),
+        (admin, "/admin/users", "admin-text", "text", ("admin/users.js",)),
+        (admin, "/admin/enterprises", "admin-text", "text", ("admin/enterprises.js",)),
     ])
 
 

@@ -6,13 +6,13 @@
   'use strict';
 
   function init() {
-    var el = document.getElementById('swagger-ui');
-    if (!el || typeof window.SwaggerUIBundle !== 'function') {
+    var node = document.getElementById('swagger-ui');
+    if (!node || typeof window.SwaggerUIBundle !== 'function') {
       return;
     }
     window.ui = window.SwaggerUIBundle({
-      domNode: el,
-      url: el.dataset.specUrl,
+      domNode: node,
+      url: node.dataset.specUrl,
       deepLinking: true,
       validatorUrl: null,          // no badge call to validator.swagger.io
       layout: 'BaseLayout',        // no top bar: needs no standalone preset

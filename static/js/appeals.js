@@ -1,19 +1,13 @@
 // The organiser's appeals page (/contests/{id}/appeals): record an appeal while the appeal
 // window is open, list appeals with their status, record the arbitration decision with a reason.
-import { api } from './api.js';
-import { cell, notice, readJson } from './page.js';
+import { api } from './lib/api.js';
+import { cell, notice, readJson } from './lib/dom.js';
+import { showFailure } from './lib/failures.js';
 
 const config = readJson('appeals-config');
 const text = readJson('appeals-text');
 const base = `/contests/${config.contestId}/appeals`;
 const names = new Map(config.competitors.map((c) => [c.id, `${c.bib} ${c.name}`]));
-
-// A refusal worded from its machine-readable reason when the page knows it, else the API's message.
-function failed(error) {
-  const worded = text.refusals[error.body?.reason];
-  const details = !worded && error.body?.errors ? ` ${JSON.stringify(error.body.errors)}` : '';
-  notice(`${text.failed}: ${worded ?? error.message}${details}`, 'error');
-}
 
 function decisionCell(appeal) {
   const td = document.createElement('td');
@@ -69,7 +63,7 @@ async function load() {
   try {
     render(await api('GET', base));
   } catch (error) {
-    failed(error);
+    showFailure(error, text);
   }
 }
 
@@ -86,7 +80,7 @@ async function decide(event, form, reason) {
     notice(text.decided);
     await load();
   } catch (error) {
-    failed(error);
+    showFailure(error, text);
   }
 }
 
@@ -107,7 +101,7 @@ appealForm?.addEventListener('submit', async (event) => {
     notice(text.filed);
     await load();
   } catch (error) {
-    failed(error);
+    showFailure(error, text);
   }
 });
 

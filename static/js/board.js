@@ -1,7 +1,7 @@
 // The public board page (/board/{id}): the phone board (detail sheet, search, follow), the big screen
 // (?screen=1, paged, read from 10 m) and the broadcast overlay (?overlay=1) — live.md, Pages.
 import { BoardState, connectBoard, headerRow, renderRows, rowKey } from './live/board-core.js';
-import { fill as format, readJson } from './page.js';
+import { fill as format, readJson } from './lib/dom.js';
 import { cells, columns, markRows } from './board/cells.js';
 import { Changes } from './board/changes.js';
 import { showReveal } from './board/reveal.js';

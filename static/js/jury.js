@@ -1,9 +1,10 @@
 // The chief judge's console (/jury/{id}): the never-frozen jury board, the progress grid, the
 // reconciliation alerts, module locks, every judge's values for one aspect, competitor status and
 // time used, and the judge-analysis chart.
-import { api } from './api.js';
+import { api } from './lib/api.js';
 import { BoardState, connectBoard, headerRow, renderRows, rowKey } from './live/board-core.js';
-import { cell, fill as format, notice, readJson } from './page.js';
+import { cell, fill as format, notice, readJson } from './lib/dom.js';
+import { failureText, showFailure } from './lib/failures.js';
 
 const config = readJson('board-config');
 const text = readJson('board-text');
@@ -101,7 +102,7 @@ async function refreshProgress() {
     lastProgress = progress;
     fillAspectChoice(progress);
     refreshValues();
-  } catch (error) { notice(error.message, 'error'); }
+  } catch (error) { notice(failureText(error, text), 'error'); }
 }
 
 // --- every judge's values for one aspect ----------------------------------------------------------------
@@ -128,7 +129,7 @@ async function refreshValues() {
   }
   let marks;
   try { marks = await api('GET', `${base}/marks?aspect_code=${encodeURIComponent(code)}`); }
-  catch (error) { notice(format(text.failedWith, { message: error.message }), 'error'); return; }
+  catch (error) { showFailure(error, text); return; }
   const module = lastProgress.modules.find((m) => m.aspects.some((a) => a.code === code));
   const byCompetitor = new Map();
   for (const m of marks) {
@@ -189,7 +190,7 @@ function naturalKey(c) {
 }
 
 async function refreshCompetitors() {
-  try { competitorList = await api('GET', `${base}/competitors`); } catch (error) { notice(error.message, 'error'); return; }
+  try { competitorList = await api('GET', `${base}/competitors`); } catch (error) { notice(failureText(error, text), 'error'); return; }
   competitorList.sort((a, b) => naturalKey(a).localeCompare(naturalKey(b)) || a.id - b.id);
   const table = document.getElementById('competitors');
   const thead = document.createElement('thead');
@@ -238,7 +239,7 @@ document.getElementById('status-form').addEventListener('submit', async (event) 
   try {
     await api('PATCH', `${base}/competitors/${dialog.dataset.id}`, body);
     notice(format(text.statusSaved, { who: competitor ? who(competitor) : dialog.dataset.id }));
-  } catch (error) { notice(failure(error), 'error'); }
+  } catch (error) { showFailure(error, text); }
   refreshCompetitors();
   refreshProgress();
 });
@@ -270,14 +271,9 @@ async function refreshAnalysis() {
   });
 }
 
-// A refusal worded from its machine-readable reason when the page knows it, else the API's message.
-function failure(error) {
-  return format(text.failedWith, { message: text.refusals[error.body?.reason] ?? error.message });
-}
-
 async function lock(code) {
   try { await api('POST', `${base}/modules/${encodeURIComponent(code)}/lock`); notice(`${code} ${text.locked}`); }
-  catch (error) { notice(failure(error), 'error'); }
+  catch (error) { showFailure(error, text); }
   refreshProgress();
 }
 
@@ -297,7 +293,7 @@ document.getElementById('unlock-form').addEventListener('submit', async (event) 
   try {
     await api('POST', `${base}/modules/${encodeURIComponent(dialog.dataset.module)}/unlock`, { reason });
     notice(`${dialog.dataset.module} ${text.unlocked}`);
-  } catch (error) { notice(failure(error), 'error'); }
+  } catch (error) { showFailure(error, text); }
   refreshProgress();
 });
 

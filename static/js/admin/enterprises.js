@@ -1,7 +1,8 @@
 // /admin/enterprises: the enterprises (GET /enterprises) and the new-enterprise form (POST /enterprises),
 // with the API's field errors shown under the form.
-import { api } from '../api.js';
-import { cell, clearFailure, emptyRow, fill, notice, readJson, showFailure } from './common.js';
+import { api } from '../lib/api.js';
+import { cell, emptyRow, fill, notice, readJson } from '../lib/dom.js';
+import { clearFailure, failureText, showFailure } from '../lib/failures.js';
 
 const text = readJson('admin-text');
 const body = document.getElementById('enterprises-body');
@@ -22,13 +23,13 @@ async function load() {
     if (!found.length) emptyRow(body, 6, text.empty);
     else body.replaceChildren(...found.map(row));
   } catch (error) {
-    emptyRow(body, 6, fill(text.loadFailed, { message: error.body?.message ?? error.message }));
+    emptyRow(body, 6, fill(text.loadFailed, { message: failureText(error, text) }));
   }
 }
 
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
-  clearFailure(form, errors);
+  clearFailure({ form, list: errors });
   const request = Object.fromEntries(new FormData(form).entries());
   const button = document.getElementById('ent-submit');
   button.disabled = true;

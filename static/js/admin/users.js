@@ -1,8 +1,9 @@
 // /admin/users: the accounts (GET /users, with the role filter and the search box), the new-account
 // form (POST /users), and per account: switch off / on and reset the password (PATCH /users/{id}), and
 // release a sign-in delay (POST /users/{id}/unlock).
-import { api } from '../api.js';
-import { cell, clearFailure, emptyRow, fill, notice, option, readJson, showFailure } from './common.js';
+import { api } from '../lib/api.js';
+import { cell, emptyRow, fill, notice, option, readJson } from '../lib/dom.js';
+import { clearFailure, failureText, showFailure } from '../lib/failures.js';
 
 const config = readJson('admin-config');
 const text = readJson('admin-text');
@@ -25,7 +26,7 @@ async function loadEnterprises() {
     enterpriseSelect.replaceChildren(option('', text.noEnterprise),
       ...found.map((e) => option(String(e.id), `${e.name} (${e.code})`)));
   } catch (error) {
-    notice(fill(text.loadFailed, { message: error.body?.message ?? error.message }), 'error');
+    notice(fill(text.loadFailed, { message: failureText(error, text) }), 'error');
   }
 }
 
@@ -96,7 +97,7 @@ async function load() {
     if (!users.length) emptyRow(body, COLUMNS, text.empty);
     else body.replaceChildren(...users.map(row));
   } catch (error) {
-    emptyRow(body, COLUMNS, fill(text.loadFailed, { message: error.body?.message ?? error.message }));
+    emptyRow(body, COLUMNS, fill(text.loadFailed, { message: failureText(error, text) }));
   }
 }
 
@@ -152,7 +153,7 @@ function askPassword(user) {
 document.getElementById('password-cancel').addEventListener('click', () => passwordDialog.close());
 passwordForm.addEventListener('submit', async (event) => {
   event.preventDefault();
-  clearFailure(passwordForm, passwordErrors);
+  clearFailure({ form: passwordForm, list: passwordErrors });
   const password = passwordForm.elements.namedItem('password').value;
   try {
     await api('PATCH', `/users/${passwordDialog.dataset.userId}`, { password });
@@ -165,7 +166,7 @@ passwordForm.addEventListener('submit', async (event) => {
 
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
-  clearFailure(form, errors);
+  clearFailure({ form, list: errors });
   const data = new FormData(form);
   const request = { username: String(data.get('username')).trim(), display_name: String(data.get('display_name')).trim(),
     role: data.get('role'), password: data.get('password') };

@@ -1,6 +1,6 @@
 // The public board's columns and cells, shared by the phone board, the big screen and the overlay.
 // The top three carry a glyph (★) and a label as well as a colour; a rank change shows ▲n / ▼n.
-import { fill } from '../page.js';
+import { cell, el, fill } from '../lib/dom.js';
 
 const TOP_LABELS = { 1: 'top1', 2: 'top2', 3: 'top3' };
 
@@ -21,22 +21,8 @@ export function columns(config, text) {
 const topOf = (row) => (row.status === 'active' && row.rank != null && row.rank <= 3 && row.aspects_complete > 0
   ? row.rank : null);
 
-function element(tag, className, content) {
-  const node = document.createElement(tag);
-  node.className = className;
-  node.textContent = content;
-  return node;
-}
-
-function td(className, content = '') {
-  const node = document.createElement('td');
-  node.className = className;
-  if (content) node.textContent = content;
-  return node;
-}
-
 function rankCell(row, text) {
-  const node = td('num rank');
+  const node = cell('', 'num rank');
   const label = TOP_LABELS[topOf(row)];
   if (row.status !== 'active' || row.rank == null) {
     node.textContent = '–';
@@ -59,7 +45,7 @@ export function moveText(by) {
 }
 
 function moveCell(by, text) {
-  const node = td(`move${by > 0 ? ' up' : by < 0 ? ' down' : ''}`, moveText(by));
+  const node = cell(moveText(by), `move${by > 0 ? ' up' : by < 0 ? ' down' : ''}`);
   if (by) node.title = fill(by > 0 ? text.up : text.down, { n: Math.abs(by) });
   return node;
 }
@@ -71,17 +57,17 @@ export function statusText(row, text) {
 // A row's cells; `by`: the places it moved lately (0: none).
 export function cells(row, config, text, by = 0) {
   const { competitor } = row;
-  const name = td('name', competitor.name);
-  if (competitor.enterprise) name.append(element('span', 'sub', competitor.enterprise)); // phones
+  const name = cell(competitor.name, 'name');
+  if (competitor.enterprise) name.append(el('span', { className: 'sub' }, competitor.enterprise)); // phones
   const status = statusText(row, text);
   if (status) {
-    name.append(' ', element('span', 'status-tag', status));
+    name.append(' ', el('span', { className: 'status-tag' }, status));
   }
-  const out = [rankCell(row, text), moveCell(by, text), td('bib', competitor.bib ?? ''), name,
-    td('enterprise', competitor.enterprise ?? '')];
-  for (const c of shownComponents(config)) out.push(td('num component', row.components[c.code] ?? ''));
-  out.push(td('num total', row.total ?? ''));
-  out.push(td('num progress', status || `${row.aspects_complete}/${config.aspectCount}`));
+  const out = [rankCell(row, text), moveCell(by, text), cell(competitor.bib, 'bib'), name,
+    cell(competitor.enterprise, 'enterprise')];
+  for (const c of shownComponents(config)) out.push(cell(row.components[c.code], 'num component'));
+  out.push(cell(row.total, 'num total'));
+  out.push(cell(status || `${row.aspects_complete}/${config.aspectCount}`, 'num progress'));
   return out;
 }
 

@@ -1,7 +1,7 @@
 // The broadcast overlay (?overlay=1, live.md Pages): a transparent page for a livestream's browser
 // source (OBS): the top five, and a lower third announcing each change (a competitor's new total,
 // rank and places moved; a ceremony's revealed row), one after another, each for a few seconds.
-import { fill } from '../page.js';
+import { fill } from '../lib/dom.js';
 import { moveText } from './cells.js';
 
 const SHOW_MS = 6000;

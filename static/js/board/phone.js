@@ -3,15 +3,8 @@
 // bib or enterprise; follow competitors: pinned on top, remembered by the browser (localStorage, by
 // row key, so a blind contest's rows are followed by bib).
 import { rowKey } from '../live/board-core.js';
-import { fill } from '../page.js';
+import { el, fill } from '../lib/dom.js';
 import { statusText } from './cells.js';
-
-function element(tag, className, content) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (content != null) node.textContent = content;
-  return node;
-}
 
 function followStore(contestId) {
   const name = `board-follow:${contestId}`;
@@ -38,11 +31,11 @@ export function phoneBoard(config, text, state, rerender) {
   let open = null; // the key of the row shown in the sheet
 
   function scoreList(title, entries, values) {
-    const section = element('section', 'sheet-section');
-    section.append(element('h3', '', title));
-    const list = element('dl', 'sheet-scores');
+    const section = el('section', { className: 'sheet-section' });
+    section.append(el('h3', {}, title));
+    const list = el('dl', { className: 'sheet-scores' });
     for (const { code, name } of entries) {
-      list.append(element('dt', '', name), element('dd', 'num', values[code] ?? text.notShown));
+      list.append(el('dt', {}, name), el('dd', { className: 'num' }, values[code] ?? text.notShown));
     }
     section.append(list);
     return section;
@@ -56,18 +49,18 @@ export function phoneBoard(config, text, state, rerender) {
     document.getElementById('sheet-sub').textContent = [competitor.bib && `${text.bib} ${competitor.bib}`,
       competitor.enterprise].filter(Boolean).join(' · ');
     const shown = row.total != null;
-    const facts = element('dl', 'sheet-facts');
+    const facts = el('dl', { className: 'sheet-facts' });
     const status = statusText(row, text);
-    facts.append(element('dt', '', text.rank), element('dd', 'sheet-rank', row.rank ?? (status || text.notShown)),
-      element('dt', '', text.total), element('dd', 'sheet-total num', shown ? row.total : text.notShown),
-      element('dt', '', text.status), element('dd', '', status || (row.complete ? text.complete : text.incomplete)),
-      element('dt', '', text.progress),
-      element('dd', '', fill(text.progressOf, { n: row.aspects_complete, m: config.aspectCount })));
+    facts.append(el('dt', {}, text.rank), el('dd', { className: 'sheet-rank' }, row.rank ?? (status || text.notShown)),
+      el('dt', {}, text.total), el('dd', { className: 'sheet-total num' }, shown ? row.total : text.notShown),
+      el('dt', {}, text.status), el('dd', {}, status || (row.complete ? text.complete : text.incomplete)),
+      el('dt', {}, text.progress),
+      el('dd', {}, fill(text.progressOf, { n: row.aspects_complete, m: config.aspectCount })));
     const body = document.getElementById('sheet-body');
     body.replaceChildren(facts);
     if (competitor.members?.length) {
-      const members = element('ul', 'sheet-members');
-      members.append(...competitor.members.map((m) => element('li', '', `${m.name} · ${m.enterprise}`)));
+      const members = el('ul', { className: 'sheet-members' });
+      members.append(...competitor.members.map((m) => el('li', {}, `${m.name} · ${m.enterprise}`)));
       body.append(members);
     }
     if (config.components.length) body.append(scoreList(text.scores, config.components, row.components));

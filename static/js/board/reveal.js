@@ -1,6 +1,6 @@
 // The results ceremony on the public board (live.md, Results ceremony): each `reveal:step` shows the
 // revealed competitor, animated; on the big screen the card fills a third of the screen height or more.
-import { fill } from '../page.js';
+import { fill } from '../lib/dom.js';
 
 function part(tag, className, content) {
   const node = document.createElement(tag);

@@ -3,7 +3,8 @@
 // running contests' boards and the medal table, `dwell` seconds each; while any contest runs its
 // results ceremony, the screen shows that ceremony until it ends, then rotates again. Everything comes
 // from the event room's `event:update` (overview + medal table) and the public standings.
-import { cell, fill, readJson } from '../page.js';
+import { api } from '../lib/api.js';
+import { cell, el, fill, readJson } from '../lib/dom.js';
 
 const config = readJson('event-config');
 const text = readJson('event-text');
@@ -13,13 +14,6 @@ const boards = new Map(); // contest id -> public standings rows (screen)
 const awards = new Map(); // contest id -> competitor id -> award name, as far as revealed (ceremony)
 const ROWS_PER_PAGE = 8; // the top rows of a board, sized to fill a 16:9 screen below the titles
 
-const el = (tag, className, content) => {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (content !== undefined) node.textContent = content;
-  return node;
-};
-
 function leaderText(row) {
   if (!row.leader) return text.none;
   const who = row.leader.competitor;
@@ -27,8 +21,8 @@ function leaderText(row) {
 }
 
 function progressBar(value) {
-  const bar = el('span', 'event-progress');
-  const fillBar = el('span', 'event-progress-fill');
+  const bar = el('span', { className: 'event-progress' });
+  const fillBar = el('span', { className: 'event-progress-fill' });
   fillBar.style.width = `${Math.round(Number(value) * 100)}%`;
   bar.append(fillBar);
   bar.title = `${Math.round(Number(value) * 100)}%`;
@@ -42,12 +36,12 @@ function shownCodes(table) {
 }
 
 function medalTable(table, limit = Infinity) {
-  const node = el('table', 'data medal-table');
+  const node = el('table', { className: 'data medal-table' });
   const head = el('tr');
   const codes = shownCodes(table);
-  head.append(el('th', 'num', text.rank), el('th', 'enterprise', text.enterprise));
-  for (const code of codes) head.append(el('th', 'num', table.award_names[code] ?? code));
-  head.append(el('th', 'num', text.total));
+  head.append(el('th', { className: 'num' }, text.rank), el('th', { className: 'enterprise' }, text.enterprise));
+  for (const code of codes) head.append(el('th', { className: 'num' }, table.award_names[code] ?? code));
+  head.append(el('th', { className: 'num' }, text.total));
   const thead = el('thead');
   thead.append(head);
   const tbody = el('tbody');
@@ -73,15 +67,15 @@ function medalTable(table, limit = Infinity) {
 function renderPhone() {
   const list = document.getElementById('contests');
   list.replaceChildren(...data.overview.map((row) => {
-    const item = el('li', 'event-contest');
+    const item = el('li', { className: 'event-contest' });
     item.dataset.contestId = row.contest_id;
     item.dataset.state = row.state;
-    const title = row.state === 'draft' ? el('strong', '', row.name) : el('a', '', row.name);
+    const title = row.state === 'draft' ? el('strong', {}, row.name) : el('a', {}, row.name);
     if (row.state !== 'draft') title.href = `/board/${row.contest_id}`;
-    const state = el('span', `tag state-${row.state}`, row.ceremony ? text.ceremony : text.states[row.state]);
-    const line = el('div', 'event-contest-line');
-    line.append(el('span', 'muted', text.progress), progressBar(row.progress));
-    const leader = el('div', 'event-leader', fill(text.leaderOf, { who: leaderText(row) }));
+    const state = el('span', { className: `tag state-${row.state}` }, row.ceremony ? text.ceremony : text.states[row.state]);
+    const line = el('div', { className: 'event-contest-line' });
+    line.append(el('span', { className: 'muted' }, text.progress), progressBar(row.progress));
+    const leader = el('div', { className: 'event-leader' }, fill(text.leaderOf, { who: leaderText(row) }));
     item.append(title, state, line, leader);
     return item;
   }));
@@ -99,16 +93,15 @@ function screenPages() {
 
 async function loadBoard(contestId) {
   try {
-    const response = await fetch(`/api/v1/contests/${contestId}/standings`, { headers: { Accept: 'application/json' } });
-    if (response.ok) boards.set(contestId, (await response.json()).rows);
+    boards.set(contestId, (await api('GET', `/contests/${contestId}/standings`)).rows);
   } catch { /* keep the last rows; the next update tries again */ }
 }
 
 function boardTable(rows, limit) {
-  const table = el('table', 'event-board');
+  const table = el('table', { className: 'event-board' });
   const head = el('tr');
-  head.append(el('th', 'num', text.rank), el('th', '', text.bib), el('th', '', text.name),
-    el('th', '', text.enterprise), el('th', 'num', text.score));
+  head.append(el('th', { className: 'num' }, text.rank), el('th', {}, text.bib), el('th', {}, text.name),
+    el('th', {}, text.enterprise), el('th', { className: 'num' }, text.score));
   const thead = el('thead');
   thead.append(head);
   const tbody = el('tbody');
@@ -128,13 +121,13 @@ function renderPage() {
   page %= pages.length;
   const current = pages[page];
   const box = document.getElementById('rotation');
-  const section = el('div', `event-page-${current.kind}`);
+  const section = el('div', { className: `event-page-${current.kind}` });
   section.dataset.page = current.kind === 'board' ? `contest-${current.row.contest_id}` : 'medals';
   if (current.kind === 'board') {
-    section.append(el('h2', 'event-page-title', `${current.row.name} · ${text.states[current.row.state]}`));
+    section.append(el('h2', { className: 'event-page-title' }, `${current.row.name} · ${text.states[current.row.state]}`));
     section.append(boardTable(boards.get(current.row.contest_id) ?? [], ROWS_PER_PAGE));
   } else {
-    section.append(el('h2', 'event-page-title', text.medals));
+    section.append(el('h2', { className: 'event-page-title' }, text.medals));
     section.append(medalTable(data.medal_table, ROWS_PER_PAGE));
   }
   box.replaceChildren(section);
@@ -144,8 +137,8 @@ function renderPage() {
 
 async function loadAwards(contestId) {
   try {
-    const response = await fetch(`/api/v1/contests/${contestId}/awards`, { headers: { Accept: 'application/json' } });
-    if (response.ok) awards.set(contestId, new Map((await response.json()).map((a) => [a.competitor.id, a.award.name])));
+    const found = await api('GET', `/contests/${contestId}/awards`);
+    awards.set(contestId, new Map(found.map((a) => [a.competitor.id, a.award.name])));
   } catch { /* shown without the award until the next update */ }
 }
 
@@ -155,13 +148,13 @@ async function renderCeremony(row) {
   const shown = (boards.get(row.contest_id) ?? []).filter((r) => r.rank !== null);
   // revealed from the bottom up: the best rank shown is the one just revealed
   const latest = shown.length ? shown.reduce((a, b) => (a.rank <= b.rank ? a : b)) : null;
-  const parts = [el('h2', 'event-page-title', `${text.ceremony} · ${row.name}`)];
+  const parts = [el('h2', { className: 'event-page-title' }, `${text.ceremony} · ${row.name}`)];
   if (latest) {
-    const hero = el('div', 'event-ceremony-hero');
-    hero.append(el('strong', 'reveal-rank', latest.rank), el('span', 'reveal-name',
-      `${latest.competitor.name} · ${latest.competitor.enterprise}`), el('span', 'reveal-total', latest.total ?? ''));
+    const hero = el('div', { className: 'event-ceremony-hero' });
+    hero.append(el('strong', { className: 'reveal-rank' }, latest.rank), el('span', { className: 'reveal-name' },
+      `${latest.competitor.name} · ${latest.competitor.enterprise}`), el('span', { className: 'reveal-total' }, latest.total ?? ''));
     const award = awards.get(row.contest_id)?.get(latest.competitor.id);
-    if (award) hero.append(el('span', 'reveal-award', award));
+    if (award) hero.append(el('span', { className: 'reveal-award' }, award));
     parts.push(hero);
   }
   parts.push(boardTable([...shown].sort((a, b) => a.rank - b.rank), 8));

@@ -1,8 +1,9 @@
 // The organiser's event pages: /organize/events (create an event) and /organize/events/{id} (attach
 // contests, choose award schemes, qualify from a final contest into a draft one, draw lots).
 // Everything goes through the JSON API (competition/api/events.py, PATCH /contests/{id}).
-import { api } from '../api.js';
-import { cell, clearFailure, fill, notice, option, readJson, showFailure } from '../organize/common.js';
+import { api } from '../lib/api.js';
+import { cell, fill, notice, option, readJson } from '../lib/dom.js';
+import { clearFailure, showFailure } from '../lib/failures.js';
 
 const config = readJson('organize-config');
 const text = readJson('organize-text');
@@ -13,11 +14,11 @@ function newEventPage() {
   const errors = document.getElementById('new-errors');
   form.addEventListener('submit', async (submit) => {
     submit.preventDefault();
-    clearFailure(errors);
+    clearFailure({ form, list: errors });
     try {
       const event = await api('POST', '/events', formValues(form));
       window.location.assign(`${config.eventUrl}${event.id}`);
-    } catch (error) { showFailure(error, text, errors); }
+    } catch (error) { showFailure(error, text, { form, list: errors }); }
   });
 }
 
@@ -41,12 +42,12 @@ function attachSection() {
   const errors = document.getElementById('attach-errors');
   document.getElementById('attach').addEventListener('submit', async (submit) => {
     submit.preventDefault();
-    clearFailure(errors);
+    clearFailure({ list: errors });
     const ids = [...list.querySelectorAll('input:checked')].map((box) => Number(box.value));
     try {
       await api('PUT', `/events/${config.eventId}/contests`, { contest_ids: ids });
       window.location.reload();
-    } catch (error) { showFailure(error, text, errors); }
+    } catch (error) { showFailure(error, text, { list: errors }); }
   });
 }
 
@@ -73,13 +74,13 @@ function schemeSection() {
     save.disabled = !draft;
     save.title = draft ? '' : text.draftOnly;
     save.addEventListener('click', async () => {
-      clearFailure(errors);
+      clearFailure({ list: errors });
       if (select.value === 'custom') return;
       const scheme = config.schemes.find((s) => s.id === select.value);
       try {
         await api('PATCH', `/contests/${id}`, { awards: scheme ? scheme.awards : [] });
         notice(text.saved);
-      } catch (error) { showFailure(error, text, errors); }
+      } catch (error) { showFailure(error, text, { list: errors }); }
     });
     const td = document.createElement('td');
     td.append(select);
@@ -100,7 +101,7 @@ function qualifySection() {
   const errors = document.getElementById('qualify-errors');
   form.addEventListener('submit', async (submit) => {
     submit.preventDefault();
-    clearFailure(errors);
+    clearFailure({ form, list: errors });
     const values = formValues(form);
     const body = { to_contest_id: Number(values.target) };
     if (values.top) body.top = Number(values.top);
@@ -108,7 +109,7 @@ function qualifySection() {
     try {
       const answer = await api('POST', `/contests/${values.source}/qualify`, body);
       notice(fill(text.added, { n: answer.added.length, bibs: answer.added.map((c) => `${c.bib} ${c.name}`).join(text.listSeparator) }));
-    } catch (error) { showFailure(error, text, errors); }
+    } catch (error) { showFailure(error, text, { form, list: errors }); }
   });
 }
 
@@ -122,7 +123,7 @@ function drawSection() {
   const result = document.getElementById('draw-result');
   form.addEventListener('submit', async (submit) => {
     submit.preventDefault();
-    clearFailure(errors);
+    clearFailure({ form, list: errors });
     const values = formValues(form);
     const body = { what: values.what };
     if (values.seed) body.seed = values.seed;
@@ -141,7 +142,7 @@ function drawSection() {
         return tr;
       }));
       result.hidden = false;
-    } catch (error) { showFailure(error, text, errors); }
+    } catch (error) { showFailure(error, text, { form, list: errors }); }
   });
 }
 

@@ -1,7 +1,9 @@
 // /hr/grade-scheme editor: add, remove and reorder grades, start from the 新八级 template, and save
 // through PUT /api/v1/enterprises/{id}/grade-scheme. The table shows the highest grade at the top;
 // the API takes the list lowest first. 422 and 409 answers are shown next to the offending grades.
-import { api, describeError, el, fill, readText } from './api.js';
+import { api } from '../lib/api.js';
+import { el, fill, readJson } from '../lib/dom.js';
+import { failureText } from '../lib/failures.js';
 
 const editor = document.getElementById('scheme-editor');
 
@@ -9,7 +11,7 @@ if (editor) {
   const tbody = document.getElementById('scheme-rows');
   const messages = document.getElementById('scheme-messages');
   const levels = JSON.parse(editor.dataset.levels);
-  const text = readText('scheme-text');
+  const text = readJson('scheme-text');
   let rows = [];      // highest first, as displayed
   let original = [];  // the stored scheme, for the "undo changes" button
   let marked = new Map();  // display index -> messages
@@ -119,14 +121,15 @@ if (editor) {
   }
 
   async function load() {
-    const result = await api('GET', editor.dataset.api);
-    if (result.ok) {
-      original = fromApi(result.data.grades);
-    } else if (result.status === 404) {
-      original = [];
-      say('info', text.notSet);
-    } else {
-      say('error', describeError(result));
+    try {
+      original = fromApi((await api('GET', editor.dataset.api)).grades);
+    } catch (error) {
+      if (error.status === 404) {
+        original = [];
+        say('info', text.notSet);
+      } else {
+        say('error', failureText(error));
+      }
     }
     rows = original.map((r) => ({ ...r }));
     render();
@@ -134,12 +137,14 @@ if (editor) {
 
   async function useTemplate() {
     if (rows.length && !window.confirm(text.replace)) return;
-    const result = await api('GET', editor.dataset.templateApi);
-    if (!result.ok) {
-      say('error', describeError(result));
+    let grades;
+    try {
+      grades = await api('GET', editor.dataset.templateApi);
+    } catch (error) {
+      say('error', failureText(error));
       return;
     }
-    rows = fromApi(result.data);
+    rows = fromApi(grades);
     marked = new Map();
     say('info', text.filled);
     render();
@@ -147,23 +152,25 @@ if (editor) {
 
   async function save(button) {
     button.disabled = true;
-    const result = await api('PUT', editor.dataset.api, { grades: toApi() });
-    button.disabled = false;
-    if (result.ok) {
-      const url = new URL(editor.dataset.return, window.location.href);
-      url.searchParams.set('saved', result.data.version);
-      window.location.assign(url.toString());
+    let saved;
+    try {
+      saved = await api('PUT', editor.dataset.api, { grades: toApi() });
+    } catch (error) {
+      button.disabled = false;
+      const gradeErrors = Array.isArray(error.body?.errors?.grades) ? error.body.errors.grades : null;
+      if (error.status === 422 && gradeErrors) {
+        showGradeErrors(text.invalid, gradeErrors);
+      } else if (error.status === 409 && gradeErrors) {
+        showGradeErrors(text.held, gradeErrors);
+      } else {
+        say('error', fill(text.notSaved, { reason: failureText(error) }));
+      }
       return;
     }
-    const data = result.data || {};
-    const gradeErrors = data.errors && Array.isArray(data.errors.grades) ? data.errors.grades : null;
-    if (result.status === 422 && gradeErrors) {
-      showGradeErrors(text.invalid, gradeErrors);
-    } else if (result.status === 409 && gradeErrors) {
-      showGradeErrors(text.held, gradeErrors);
-    } else {
-      say('error', fill(text.notSaved, { reason: describeError(result) }));
-    }
+    button.disabled = false;
+    const url = new URL(editor.dataset.return, window.location.href);
+    url.searchParams.set('saved', saved.version);
+    window.location.assign(url.toString());
   }
 
   editor.addEventListener('click', (event) => {

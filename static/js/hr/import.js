@@ -1,8 +1,10 @@
 // /hr/people/import: upload a .xlsx or .csv file to POST /api/v1/enterprises/{id}/people/import.
 // 200 -> created/updated counts; 422 with row errors -> a table of row, column, problem.
-import { api, describeError, el, fill, readText } from './api.js';
+import { api } from '../lib/api.js';
+import { el, fill, readJson } from '../lib/dom.js';
+import { failureText } from '../lib/failures.js';
 
-const text = readText('import-text');
+const text = readJson('import-text');
 
 const form = document.getElementById('import-form');
 const fileInput = document.getElementById('import-file');
@@ -70,18 +72,24 @@ async function upload(event) {
   data.append('file', file, file.name);
   submit.disabled = true;
   showStatus(fill(text.checking, { name: file.name }), 'info');
-  const result = await api('POST', form.dataset.api, data);
+  let answer = null;
+  let failure = null;
+  try {
+    answer = await api('POST', form.dataset.api, data);
+  } catch (error) {
+    failure = error;
+  }
   submit.disabled = false;
   status.replaceChildren();
-  if (result.ok) {
-    showSuccess(result.data);
+  if (!failure) {
+    showSuccess(answer);
     form.reset();
-  } else if (result.status === 422 && result.data && Array.isArray(result.data.errors)) {
-    showRowErrors(result.data);
-  } else if (result.status === 422 && result.data) {
-    showStatus(fileProblem(result.data), 'error');
+  } else if (failure.status === 422 && Array.isArray(failure.body?.errors)) {
+    showRowErrors(failure.body);
+  } else if (failure.status === 422 && failure.body) {
+    showStatus(fileProblem(failure.body), 'error');
   } else {
-    showStatus(describeError(result), 'error');
+    showStatus(failureText(failure), 'error');
   }
 }
 

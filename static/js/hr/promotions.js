@@ -2,10 +2,12 @@
 // Every decision carries the row's version; a 409 (someone else decided, or the row changed) shows a
 // message and reloads the row from GET /api/v1/promotions/{id}. Each click sends an Idempotency-Key,
 // so a retry of the same request cannot decide twice.
-import { api, csrfToken, describeError, el, fill } from './api.js';
+import { api, ApiError } from '../lib/api.js';
+import { el, fill, readJson } from '../lib/dom.js';
+import { failureText } from '../lib/failures.js';
 import { previewRatio } from './ratio-preview.js';
 
-const labels = JSON.parse(document.getElementById('promo-labels').textContent);
+const labels = readJson('promo-labels');
 const messages = document.getElementById('promo-messages');
 const confirmDialog = document.getElementById('confirm-dialog');
 const rejectDialog = document.getElementById('reject-dialog');
@@ -58,38 +60,36 @@ function renderRow(row, promotion) {
 // Reload a row after a 409; true when someone else changed it (another status or version).
 async function reloadRow(row) {
   const before = `${row.dataset.status}/${row.dataset.version}`;
-  const result = await api('GET', `/api/v1/promotions/${row.dataset.id}`);
-  if (result.ok) renderRow(row, result.data);
-  return result.ok && `${row.dataset.status}/${row.dataset.version}` !== before;
+  try {
+    renderRow(row, await api('GET', `/promotions/${row.dataset.id}`));
+  } catch {
+    return false;
+  }
+  return `${row.dataset.status}/${row.dataset.version}` !== before;
 }
 
 function personOf(row) {
   return row.dataset.person;
 }
 
-// A decision: POST with the CSRF header and a fresh Idempotency-Key -> {ok, status, data}.
-async function send(url, body) {
-  const headers = { Accept: 'application/json', 'Content-Type': 'application/json', 'X-CSRFToken': csrfToken(),
-    'Idempotency-Key': newKey() };
-  let response;
+// A decision: POST with a fresh Idempotency-Key -> {data} or {error} (an ApiError).
+async function send(path, body) {
   try {
-    response = await fetch(url, { method: 'POST', headers, credentials: 'same-origin', body: JSON.stringify(body) });
+    return { data: await api('POST', path, body, { headers: { 'Idempotency-Key': newKey() } }) };
   } catch (error) {
-    return { ok: false, status: 0, data: { message: labels.network } };
+    return { error };
   }
-  const json = (response.headers.get('Content-Type') || '').includes('application/json') ? await response.json() : null;
-  return { ok: response.ok, status: response.status, data: json };
 }
 
 // Show the outcome of one decision on its row: the new state, or why it was refused (a 409 reloads it).
-async function showOutcome(row, ok, status, promotion, message, action) {
-  if (ok) {
+async function showOutcome(row, action, promotion, error) {
+  if (!error) {
     renderRow(row, promotion);
     rowResult(row, action === 'confirm' ? labels.confirmed_ok : labels.rejected_ok, 'ok');
-  } else if (status === 409 && await reloadRow(row)) {
+  } else if (error.status === 409 && await reloadRow(row)) {
     rowResult(row, labels.stale, 'error');
   } else {
-    rowResult(row, labels.failed + describeError({ status, data: { message } }), 'error');
+    rowResult(row, labels.failed + failureText(error), 'error');
   }
 }
 
@@ -167,9 +167,9 @@ async function decideOne(row, action) {
   }
   rowResult(row, labels.working, 'info');
   for (const button of row.querySelectorAll('button')) button.disabled = true;
-  const result = await send(`/api/v1/promotions/${row.dataset.id}/${action}`, body);
+  const result = await send(`/promotions/${row.dataset.id}/${action}`, body);
   for (const button of row.querySelectorAll('button')) button.disabled = false;
-  await showOutcome(row, result.ok, result.status, result.data, result.data && result.data.message, action);
+  await showOutcome(row, action, result.data, result.error);
 }
 
 async function decideBatch(section, action) {
@@ -192,9 +192,9 @@ async function decideBatch(section, action) {
     return decision;
   });
   for (const row of rows) rowResult(row, labels.working, 'info');
-  const result = await send('/api/v1/promotions/decide', { decisions });
-  if (!result.ok) {
-    say(labels.failed + describeError(result), 'error');
+  const result = await send('/promotions/decide', { decisions });
+  if (result.error) {
+    say(labels.failed + failureText(result.error), 'error');
     for (const row of rows) rowResult(row, '', 'info');
     return;
   }
@@ -202,7 +202,8 @@ async function decideBatch(section, action) {
   for (const item of result.data.results) {
     const row = byId.get(item.id);
     if (!row) continue;
-    await showOutcome(row, item.ok, item.status, item.promotion, item.message, item.action);
+    const error = item.ok ? null : new ApiError(item.status, { message: item.message, reason: item.reason });
+    await showOutcome(row, item.action, item.promotion, error);
   }
   const { confirmed, rejected, failed } = result.data;
   say(fill(labels.batch_done, { c: confirmed, r: rejected, f: failed }), failed ? 'error' : 'success');

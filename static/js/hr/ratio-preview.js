@@ -3,9 +3,10 @@
 // proposals are selected, as it would be once the selected ones were confirmed. The figures come from
 // GET /api/v1/enterprises/{id}/skill-structure?promotion_ids=…; an answer that arrives after a newer
 // selection is dropped.
-import { api, fill, readText } from './api.js';
+import { api } from '../lib/api.js';
+import { fill, readJson } from '../lib/dom.js';
 
-const config = readText('ratio-preview-config');
+const config = readJson('ratio-preview-config');
 const latest = new WeakMap(); // section -> number of its latest request
 const timers = new WeakMap();
 
@@ -17,13 +18,15 @@ async function refresh(section, ids) {
   const ticket = (latest.get(section) || 0) + 1;
   latest.set(section, ticket);
   const query = ids.map((id) => `promotion_ids=${encodeURIComponent(id)}`).join('&');
-  const result = await api('GET', query ? `${config.url}?${query}` : config.url);
+  let figures = null;
+  try {
+    figures = await api('GET', query ? `${config.url}?${query}` : config.url);
+  } catch { /* no preview: the figures stay hidden */ }
   if (latest.get(section) !== ticket) return;
-  if (!result.ok) {
+  if (!figures) {
     node.hidden = true;
     return;
   }
-  const figures = result.data;
   const text = ids.length
     ? fill(config.after, { now: percent(figures.high_skill_ratio), after: percent(figures.pending.high_skill_ratio),
       n: ids.length, target: percent(figures.high_skill_target) })

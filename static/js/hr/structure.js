@@ -3,10 +3,12 @@
 // GET /api/v1/enterprises/{id}/skill-structure); the texts in the page's language (#structure-text).
 // The target form saves the enterprise's high-skill target with PUT …/skill-structure/target and moves
 // the target line without reloading.
-import { api, describeError, fill, readText } from './api.js';
+import { api } from '../lib/api.js';
+import { fill, readJson } from '../lib/dom.js';
+import { failureText } from '../lib/failures.js';
 
-const data = readText('structure-data');
-const text = readText('structure-text');
+const data = readJson('structure-data');
+const text = readJson('structure-text');
 const messages = document.getElementById('structure-messages');
 
 // Lowest first (the stacking order: 无等级 at the base, 一级 on top); the high-skill levels darker.
@@ -156,13 +158,16 @@ function setUpTarget(ratioChart) {
     }
     const button = form.querySelector('button');
     button.disabled = true;
-    const result = await api('PUT', form.dataset.url, { high_skill_target: share });
-    button.disabled = false;
-    if (!result.ok) {
-      say(fill(text.failed, { message: describeError(result) }), 'error');
+    let answer;
+    try {
+      answer = await api('PUT', form.dataset.url, { high_skill_target: share });
+    } catch (error) {
+      say(fill(text.failed, { message: failureText(error) }), 'error');
       return;
+    } finally {
+      button.disabled = false;
     }
-    const saved = result.data.high_skill_target;
+    const saved = answer.high_skill_target;
     ratioChart.options.plugins.targetLine.value = percent(saved);
     ratioChart.update();
     showTargetStatus(saved);

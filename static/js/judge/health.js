@@ -1,6 +1,6 @@
 // The tablet's connection: the Socket.IO `judge` view of /live (module locks, contest state) and the
 // always-visible health indicator (online / offline / N pending).
-import { format } from '../live/board-core.js';
+import { fill as format } from '../lib/dom.js';
 
 export class HealthIndicator {
   // pendingCount(): how many marks wait on this device.

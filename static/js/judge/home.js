@@ -1,6 +1,6 @@
 // /judge: the judge's contests. Marks still waiting on this device are shown per contest and sent
 // from here too (the same queue as the worklist page).
-import { format, readJson } from '../live/board-core.js';
+import { fill as format, readJson } from '../lib/dom.js';
 import { HealthIndicator } from './health.js';
 import { MarkQueue } from './queue.js';
 

@@ -7,7 +7,7 @@
 // the live connection returns. A retry carries the same key and the same body, so the server stores
 // it at most once (api.md, Conventions). A refusal (409 locked / newer version / not running, 422,
 // 403, 404) takes it out of the queue into the "refused" list, with the reason and the current mark.
-import { api, ApiError } from '../api.js';
+import { api, ApiError } from '../lib/api.js';
 
 const PREFIX = 'competition.judge.queue.v1';
 const RETRY_MS = 4000;
@@ -124,10 +124,11 @@ export class MarkQueue {
       } catch (error) {
         outcome = { ok: false, error };
       }
-      if (!outcome.ok && !(outcome.error instanceof ApiError)) {
+      // No answer (status 0: offline, timed out) or a failure before any request: keep it, try again later.
+      if (!outcome.ok && (!(outcome.error instanceof ApiError) || outcome.error.status === 0)) {
         this.lastError = 'network';
         this.onChange();
-        return; // offline or no answer: keep it, try again later
+        return;
       }
       if (!outcome.ok && RETRYABLE.has(outcome.error.status)) {
         this.lastError = outcome.error.status === 401 ? 'auth' : 'server';
@@ -164,7 +165,7 @@ export class MarkQueue {
     const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
     try {
       return await api('PUT', `/contests/${item.contest_id}/marks`, body,
-        { 'Idempotency-Key': item.key }, { signal: controller.signal });
+        { headers: { 'Idempotency-Key': item.key }, signal: controller.signal });
     } finally {
       clearTimeout(timer);
     }

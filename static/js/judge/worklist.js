@@ -1,8 +1,8 @@
 // The judge's tablet (/judge/contests/{id}): pick a module → a competitor → an aspect, enter the value
 // on the pad. Every mark goes through the device queue (queue.js), so it survives a lost connection
 // or a reload and is stored exactly once. Module locks arrive live on the `judge` socket view.
-import { api } from '../api.js';
-import { format, readJson } from '../live/board-core.js';
+import { api } from '../lib/api.js';
+import { el, fill as format, readJson } from '../lib/dom.js';
 import { MarkQueue } from './queue.js';
 import { connectJudge, HealthIndicator } from './health.js';
 
@@ -24,22 +24,9 @@ const model = {
 };
 
 // --- helpers ----------------------------------------------------------------------------------------
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === 'class') node.className = value;
-    else if (key === 'text') node.textContent = value;
-    else if (key.startsWith('data-') || key.startsWith('aria-') || key === 'type' || key === 'role') node.setAttribute(key, value);
-    else node[key] = value;
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
-
 let noticeTimer = null;
-// A message over the page; errors stay until replaced, others fade after a while. Tap to close.
-function notice(message, kind = 'info') {
+// The tablet's own notice (lib/dom.js's stays put): errors stay until replaced, others fade. Tap to close.
+function announce(message, kind = 'info') {
   const node = $('notice');
   node.textContent = message;
   node.dataset.kind = kind;
@@ -114,14 +101,14 @@ async function load() {
     const data = await api('GET', `/contests/${contestId}/worklist`);
     model.data = data;
     try { window.localStorage.setItem(CACHE, JSON.stringify(data)); } catch { /* storage full */ }
-    if (model.loadFailed) { model.loadFailed = false; notice(''); }
+    if (model.loadFailed) { model.loadFailed = false; announce(''); }
   } catch (error) {
     if (!model.data) {
       try { model.data = JSON.parse(window.localStorage.getItem(CACHE) ?? 'null'); } catch { model.data = null; }
-      notice(model.data ? text.loadFailed : text.noData, 'error');
+      announce(model.data ? text.loadFailed : text.noData, 'error');
       model.loadFailed = true;
     }
-    if (error.status === 401) notice(text.signInAgain, 'error');
+    if (error.status === 401) announce(text.signInAgain, 'error');
   }
   if (!model.data) return;
   if (!model.module || !moduleByCode(model.module)) model.module = firstOpenModule()?.code ?? null;
@@ -490,7 +477,7 @@ const queue = new MarkQueue(config.userId, {
     if (item.key === model.lastKey) confirmLine(`${whatOf(item)}${format(text.refused, { reason: reasonOf(item) })}`, 'refused');
     load();
   },
-  onAuth() { notice(text.signInAgain, 'error'); },
+  onAuth() { announce(text.signInAgain, 'error'); },
 });
 
 const health = new HealthIndicator($('health'), text, () => queue.pending(contestId).length);
@@ -508,7 +495,7 @@ connectJudge({
     if (!model.data) return;
     applyLock(payload.module_code, payload.locked);
     const name = moduleByCode(payload.module_code)?.name ?? '';
-    notice(format(payload.locked ? text.lockedNotice : text.unlockedNotice, { code: payload.module_code, name }),
+    announce(format(payload.locked ? text.lockedNotice : text.unlockedNotice, { code: payload.module_code, name }),
       payload.locked ? 'warn' : 'info');
     render();
   },
@@ -516,7 +503,7 @@ connectJudge({
 });
 
 buildDigits();
-$('notice').addEventListener('click', () => notice(''));
+$('notice').addEventListener('click', () => announce(''));
 // Signing out with marks still on the device: they stay queued for this judge's next sign-in here.
 document.querySelector('.judge-bar form')?.addEventListener('submit', (event) => {
   const waiting = queue.pending().length;

@@ -1,9 +1,6 @@
 // The live board: applies board:snapshot / board:update in seq order (live.md), asks for a resync
 // when an update's prev_seq is not the last seq seen, and renders rows with a rank-change animation.
 
-// The shared page helpers, under the names the board's and the judge pages' modules import them by.
-export { cell, fill as format, readJson } from '../page.js';
-
 const GROUP_HIDDEN = 0, GROUP_RANKED = 1, GROUP_UNRANKED = 2;
 
 // A row's identity on the board: its bib, unique in a contest and in every row that names the

@@ -1,8 +1,9 @@
 // The results ceremony of a final contest (live.md): POST /contests/{id}/reveal/start hides totals and
 // ranks on every public page; each POST …/reveal/next reveals the next ranked competitor from the
 // bottom up, animated on the big screen, and answers with that row. The page counts what remains.
-import { api } from '../api.js';
-import { clearFailure, fill, notice, showFailure } from './common.js';
+import { api } from '../lib/api.js';
+import { fill, notice } from '../lib/dom.js';
+import { clearFailure, showFailure } from '../lib/failures.js';
 
 export function initCeremony(config, text) {
   const start = document.getElementById('reveal-start');
@@ -21,7 +22,7 @@ export function initCeremony(config, text) {
   }
 
   async function post(path) {
-    clearFailure(null);
+    clearFailure();
     start.disabled = true;
     next.disabled = true;
     try {

@@ -2,15 +2,16 @@
 // …/competitors/{cid}), and a new entry (POST …/competitors): an enterprise, then a person of it
 // (GET /enterprises/{id}/people); for a team event, people of one or more enterprises added one
 // enterprise at a time to the team's list ("add to team"), then a team name.
-import { api } from '../api.js';
-import { cell, clearFailure, fill, fillTable, notice, option, showFailure } from './common.js';
+import { api } from '../lib/api.js';
+import { cell, fill, fillTable, notice, option } from '../lib/dom.js';
+import { clearFailure, failureText, showFailure } from '../lib/failures.js';
 
 export function initCompetitors(config, text) {
   const path = `/contests/${config.contestId}/competitors`;
   const table = document.getElementById('competitors');
   const form = document.getElementById('competitor-form');
   const errors = document.getElementById('competitor-errors');
-  const loadFailed = (error) => notice(fill(text.loadFailed, { message: error.message }), 'error');
+  const loadFailed = (error) => notice(fill(text.loadFailed, { message: failureText(error, text) }), 'error');
 
   function statusCell(competitor) {
     const td = document.createElement('td');
@@ -34,13 +35,13 @@ export function initCompetitors(config, text) {
     row.append(select, reason, save);
     row.addEventListener('submit', async (event) => {
       event.preventDefault();
-      clearFailure(errors);
+      clearFailure({ list: errors });
       try {
         await api('PATCH', `${path}/${competitor.id}`, { status: select.value, reason: reason.value.trim() || null });
         notice(fill(text.statusSaved, { name: `${competitor.bib} ${competitor.name}` }));
         await load();
       } catch (error) {
-        showFailure(error, text, errors, text.errorLabels);
+        showFailure(error, text, { list: errors, labels: text.errorLabels });
       }
     });
     td.append(row);
@@ -108,7 +109,7 @@ export function initCompetitors(config, text) {
 
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
-      clearFailure(errors);
+      clearFailure({ form, list: errors });
       const chosen = team ? team.ids() : [...person.selectedOptions].map((o) => o.value).filter(Boolean).map(Number);
       const body = { bib: form.elements.bib.value.trim(), station: form.elements.station.value.trim() || null,
         marking_no: form.elements.marking_no.value.trim() || null };
@@ -137,7 +138,7 @@ export function initCompetitors(config, text) {
         }
         await load();
       } catch (error) {
-        showFailure(error, text, errors, text.errorLabels);
+        showFailure(error, text, { form, list: errors, labels: text.errorLabels });
       }
     });
   }

@@ -1,8 +1,8 @@
 // The organiser's page of one contest (/organize/contests/{id}): state and transitions, marking
 // scheme, judges, competitors, the settings of a draft and a final contest's results ceremony, each
 // section in its own module, all through the JSON API.
+import { readJson } from '../lib/dom.js';
 import { initCeremony } from './ceremony.js';
-import { readJson } from './common.js';
 import { initCompetitors } from './competitors.js';
 import { initJudges } from './judges.js';
 import { initLifecycle } from './lifecycle.js';

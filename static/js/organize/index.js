@@ -1,7 +1,8 @@
 // /organize: fill the new-contest form's choices from the API (occupations, ready promotion
 // policies), create the draft with POST /contests and open its page.
-import { api } from '../api.js';
-import { clearFailure, notice, readJson, showFailure } from './common.js';
+import { api } from '../lib/api.js';
+import { notice, readJson } from '../lib/dom.js';
+import { clearFailure, showFailure } from '../lib/failures.js';
 import { fillChoices, settingsBody } from './settings-form.js';
 
 const config = readJson('organize-config');
@@ -12,7 +13,7 @@ const choices = fillChoices('new', text);
 
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
-  clearFailure(errors);
+  clearFailure({ form, list: errors });
   const request = settingsBody(form, await choices);
   if (request.ends_at <= request.starts_at) {
     notice(text.badTimes, 'error');
@@ -25,7 +26,7 @@ form.addEventListener('submit', async (event) => {
     const created = await api('POST', '/contests', request);
     window.location.assign(`${config.contestUrl}${created.id}`);
   } catch (error) {
-    showFailure(error, text, errors);
+    showFailure(error, text, { form, list: errors });
     button.disabled = false;
   }
 });

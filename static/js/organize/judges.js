@@ -2,8 +2,9 @@
 // chief or not, "all" aspects or a chosen subset of the scheme's aspect codes), and a change of one
 // (PATCH …/judges/{jid}: chief and aspects), made in the same form, and a withdrawal (DELETE
 // …/judges/{jid}, after a confirmation: the marks the judge entered stay).
-import { api } from '../api.js';
-import { cell, clearFailure, fill, fillTable, notice, showFailure } from './common.js';
+import { api } from '../lib/api.js';
+import { cell, fill, fillTable, notice } from '../lib/dom.js';
+import { clearFailure, failureText, showFailure } from '../lib/failures.js';
 
 export function initJudges(config, text) {
   const path = `/contests/${config.contestId}/judges`;
@@ -37,14 +38,14 @@ export function initJudges(config, text) {
   async function withdraw(judge) {
     const name = judge.display_name || judge.username;
     if (!window.confirm(fill(text.withdrawConfirm, { name }))) return;
-    clearFailure(errors);
+    clearFailure({ list: errors });
     try {
       await api('DELETE', `${path}/${judge.id}`);
       if (editing?.id === judge.id) setMode(null);
       notice(fill(text.judgeWithdrawn, { name }));
       await load();
     } catch (error) {
-      showFailure(error, text, errors, text.errorLabels);
+      showFailure(error, text, { list: errors, labels: text.errorLabels });
     }
   }
 
@@ -60,7 +61,7 @@ export function initJudges(config, text) {
   function actions(judge) {
     const td = document.createElement('td');
     td.className = 'actions';
-    td.append(button(text.edit, 'button secondary', () => { clearFailure(errors); setMode(judge); }),
+    td.append(button(text.edit, 'button secondary', () => { clearFailure({ list: errors }); setMode(judge); }),
       ' ', button(text.withdraw, 'button danger', () => withdraw(judge)));
     return td;
   }
@@ -78,7 +79,7 @@ export function initJudges(config, text) {
   }
 
   const load = () => api('GET', path).then(render)
-    .catch((error) => notice(fill(text.loadFailed, { message: error.message }), 'error'));
+    .catch((error) => notice(fill(text.loadFailed, { message: failureText(error, text) }), 'error'));
 
   function setAspects(scheme) {
     const box = document.getElementById('judge-aspects');
@@ -106,7 +107,7 @@ export function initJudges(config, text) {
 
   form?.addEventListener('submit', async (event) => {
     event.preventDefault();
-    clearFailure(errors);
+    clearFailure({ form, list: errors });
     const select = document.getElementById('judge-user');
     let aspects = 'all';
     if (form.elements.scope.value === 'some') {
@@ -128,10 +129,10 @@ export function initJudges(config, text) {
       setMode(null);
       await load();
     } catch (error) {
-      showFailure(error, text, errors, text.errorLabels);
+      showFailure(error, text, { form, list: errors, labels: text.errorLabels });
     }
   });
-  document.getElementById('judge-cancel')?.addEventListener('click', () => { clearFailure(errors); setMode(null); });
+  document.getElementById('judge-cancel')?.addEventListener('click', () => { clearFailure({ list: errors }); setMode(null); });
 
   load();
   return { setAspects };

@@ -1,8 +1,9 @@
 // State and transitions: POST /contests/{id}/transition (a reopen needs a reason) and
 // POST /contests/{id}/unfreeze. On success the page reloads to show the new state and its
 // transitions; a refusal (409/422) shows the API's message and what is missing.
-import { api } from '../api.js';
-import { clearFailure, notice, showFailure } from './common.js';
+import { api } from '../lib/api.js';
+import { notice } from '../lib/dom.js';
+import { clearFailure, showFailure } from '../lib/failures.js';
 
 export function initLifecycle(config, text) {
   const base = `/contests/${config.contestId}`;
@@ -10,14 +11,14 @@ export function initLifecycle(config, text) {
   const buttons = [...document.querySelectorAll('#lifecycle button')];
 
   async function post(path, body, done) {
-    clearFailure(errors);
+    clearFailure({ list: errors });
     buttons.forEach((button) => { button.disabled = true; });
     try {
       await api('POST', path, body);
       notice(done);
       window.location.reload();
     } catch (error) {
-      showFailure(error, text, errors, text.errorLabels);
+      showFailure(error, text, { list: errors, labels: text.errorLabels });
       buttons.forEach((button) => { button.disabled = false; });
     }
   }
@@ -33,13 +34,13 @@ export function initLifecycle(config, text) {
   }
   document.getElementById('finalise-cancel')?.addEventListener('click', () => dialog.close());
   document.getElementById('ceremony-toggle')?.addEventListener('change', async (event) => {
-    clearFailure(errors);
+    clearFailure({ list: errors });
     try {
       await api('PATCH', base, { ceremony: event.target.checked });
       window.location.reload();
     } catch (error) {
       event.target.checked = !event.target.checked;
-      showFailure(error, text, errors, text.errorLabels);
+      showFailure(error, text, { list: errors, labels: text.errorLabels });
     }
   });
   document.getElementById('unfreeze')?.addEventListener('click', () => post(`${base}/unfreeze`, undefined, text.unfrozen));

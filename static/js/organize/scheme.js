@@ -1,7 +1,8 @@
 // The marking scheme: components → modules → aspects (GET /contests/{id}/marking-scheme), and its
 // import from an .xlsx file (POST …/marking-scheme/import, field "file"; 422 lists bad rows).
-import { api } from '../api.js';
-import { cell, clearFailure, fill, notice, showFailure } from './common.js';
+import { api } from '../lib/api.js';
+import { cell, fill, notice } from '../lib/dom.js';
+import { clearFailure, failureText, showFailure } from '../lib/failures.js';
 
 function head(labels) {
   const thead = document.createElement('thead');
@@ -61,11 +62,11 @@ export function initScheme(config, text, onScheme) {
     onScheme(scheme);
   };
 
-  api('GET', path).then(show).catch((error) => notice(fill(text.loadFailed, { message: error.message }), 'error'));
+  api('GET', path).then(show).catch((error) => notice(fill(text.loadFailed, { message: failureText(error, text) }), 'error'));
 
   form?.addEventListener('submit', async (event) => {
     event.preventDefault();
-    clearFailure(errors);
+    clearFailure({ list: errors });
     const file = document.getElementById('scheme-file').files[0];
     if (!file) {
       notice(text.chooseFile, 'error');
@@ -82,7 +83,7 @@ export function initScheme(config, text, onScheme) {
       notice(fill(text.schemeImported, { version: scheme.scheme_version }));
       form.reset();
     } catch (error) {
-      showFailure(error, text, errors, text.errorLabels);
+      showFailure(error, text, { list: errors, labels: text.errorLabels });
     } finally {
       button.disabled = false;
     }

@@ -1,7 +1,8 @@
 // The contest settings fields (templates/organize/_settings.html), shared by the new-contest form
 // and the settings of a draft: their choices from the API and the request body they make.
-import { api } from '../api.js';
-import { fill, notice, option } from './common.js';
+import { api } from '../lib/api.js';
+import { fill, notice, option } from '../lib/dom.js';
+import { failureText } from '../lib/failures.js';
 
 // Fill the occupation and promotion-policy choices; returns the ready policies by id.
 export async function fillChoices(prefix, text) {
@@ -19,7 +20,7 @@ export async function fillChoices(prefix, text) {
       policySelect.append(option(ready.id, english ? ready.title_en : ready.title_zh));
     }
   } catch (error) {
-    notice(fill(text.loadFailed, { message: error.message }), 'error');
+    notice(fill(text.loadFailed, { message: failureText(error, text) }), 'error');
   }
   return policies;
 }

@@ -1,7 +1,8 @@
 // The settings of a draft contest: PATCH /contests/{id} with the whole form (the API counts only
 // what changed); the page reloads to show the new settings.
-import { api } from '../api.js';
-import { clearFailure, notice, showFailure } from './common.js';
+import { api } from '../lib/api.js';
+import { notice } from '../lib/dom.js';
+import { clearFailure, showFailure } from '../lib/failures.js';
 import { fillChoices, settingsBody } from './settings-form.js';
 
 export function initSettings(config, text) {
@@ -11,7 +12,7 @@ export function initSettings(config, text) {
   const choices = fillChoices('settings', text);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    clearFailure(errors);
+    clearFailure({ form, list: errors });
     const request = settingsBody(form, await choices, { edit: true });
     if (request.ends_at <= request.starts_at) {
       notice(text.badTimes, 'error');
@@ -22,7 +23,7 @@ export function initSettings(config, text) {
       notice(text.saved);
       window.location.reload();
     } catch (error) {
-      showFailure(error, text, errors, text.errorLabels);
+      showFailure(error, text, { form, list: errors, labels: text.errorLabels });
     }
   });
 }
