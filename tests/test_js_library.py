@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.test_translations import script_code
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,3 +104,84 @@ def test_the_checks_catch_what_they_look_for():
     assert re.search(r"\bfetch\s*\(", sample["x.js"])
     assert [(names.strip(), target) for names, target in IMPORT.findall(sample["x.js"])] == [("api", "./api.js")]
     assert exports_of("export { a as b, c };\nexport async function d() {}") == {"b", "c", "d"}
+
+
+# --- lib/api.js in Node, with a stand-in fetch ------------------------------------------------------------
+
+API_PROBE = r"""
+const meta = 'meta[name="csrf-token"]';
+globalThis.document = { querySelector: (selector) => (selector === meta ? { content: 'tok' } : null) };
+const calls = [];
+const answer = (status, body, type = 'application/json') => ({
+  ok: status >= 200 && status < 300, status,
+  headers: { get: (name) => (name === 'Content-Type' ? type : null) },
+  json: async () => body,
+});
+let next = null;
+globalThis.fetch = (url, init) => { calls.push({ url, ...init }); return next(init); };
+const { api, ApiError } = await import(process.argv[2]);
+const outcome = async (promise) => {
+  try { return { value: await promise }; }
+  catch (error) {
+    return { error: { api: error instanceof ApiError, status: error.status, reason: error.reason, body: error.body,
+      message: error.message } };
+  }
+};
+const out = {};
+next = async () => answer(200, { id: 1 });
+out.get = await outcome(api('GET', '/contests/1'));
+out.post = await outcome(api('POST', '/api/v1/contests', { name: 'x' }, { headers: { 'Idempotency-Key': 'k' } }));
+const form = new FormData();
+form.append('file', 'data');
+out.form = await outcome(api('PUT', '/x', form));
+next = async () => answer(204, null, null);
+out.empty = await outcome(api('DELETE', '/x'));
+next = async () => answer(409, { message: 'locked', reason: 'module_locked' });
+out.refused = await outcome(api('POST', '/x'));
+next = async () => answer(502, null, 'text/html');
+out.gateway = await outcome(api('GET', '/x'));
+next = async () => { throw new TypeError('Failed to fetch'); };
+out.offline = await outcome(api('GET', '/x'));
+const aborted = () => new DOMException('aborted', 'AbortError');
+next = (init) => new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(aborted())));
+const controller = new AbortController();
+const pending = outcome(api('PUT', '/x', {}, { signal: controller.signal }));
+controller.abort();
+out.timeout = await pending;
+out.calls = calls.map((c) => ({ url: c.url, method: c.method, credentials: c.credentials, headers: c.headers,
+  body: typeof c.body === 'string' ? c.body : c.body ? c.body.constructor.name : null, signal: Boolean(c.signal) }));
+console.log(JSON.stringify(out));
+"""
+
+
+def test_the_api_client_sends_one_way_and_fails_with_one_error(tmp_path):
+    """Same-origin cookie, CSRF on writes, JSON or FormData, the caller's headers and signal; a refusal is an
+    ApiError with status, body and reason; no answer (offline, aborted by a timeout) is status 0, which the
+    judge tablet's queue keeps and sends again (judge/queue.js)."""
+    import json
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("Node.js is not installed")
+    probe = tmp_path / "probe.mjs"
+    probe.write_text(API_PROBE, encoding="utf-8")
+    run = subprocess.run([node, str(probe), (LIB / "api.js").as_uri()], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+    assert out["get"] == out["post"] == {"value": {"id": 1}} and out["empty"] == {"value": None}
+    assert out["refused"]["error"] == {"api": True, "status": 409, "reason": "module_locked",
+                                       "body": {"message": "locked", "reason": "module_locked"}, "message": "locked"}
+    assert out["gateway"]["error"] | {"message": None} == {"api": True, "status": 502, "reason": None, "body": None,
+                                                           "message": None}
+    for failure in (out["offline"]["error"], out["timeout"]["error"]):
+        assert failure["api"] and failure["status"] == 0 and failure["reason"] is None
+    get, post, form, *_ = out["calls"]
+    assert get == {"url": "/api/v1/contests/1", "method": "GET", "credentials": "same-origin",
+                   "headers": {"Accept": "application/json"}, "body": None, "signal": False}
+    assert post["url"] == "/api/v1/contests" and post["body"] == '{"name":"x"}'
+    assert post["headers"] == {"Accept": "application/json", "Idempotency-Key": "k", "X-CSRFToken": "tok",
+                               "Content-Type": "application/json"}
+    assert form["body"] == "FormData" and form["headers"] == {"Accept": "application/json", "X-CSRFToken": "tok"}
+    assert out["calls"][-1]["signal"] is True
