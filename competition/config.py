@@ -48,6 +48,10 @@ def from_environment(instance_path: Path) -> dict:
         # Request bodies: 1 MiB, imports 10 MiB (api.md, Conventions).
         "MAX_CONTENT_LENGTH": ONE_MIB,
         "COMPETITION_IMPORT_MAX_BYTES": 10 * ONE_MIB,
+        # Imports are parsed in worker processes (services/parse_pool.py): a parse still running after
+        # this many seconds is 422 and its process is killed. In-process parsing is for debugging only.
+        "COMPETITION_PARSE_SECONDS": float(os.environ.get("COMPETITION_PARSE_SECONDS", "30")),
+        "COMPETITION_PARSE_IN_PROCESS": False,
         # Sessions and cookies (roles.md).
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -37,8 +37,8 @@ from competition.services import (
     entries,
     lifecycle,
     marking,
+    parse_pool,
     scheme_import,
-    spreadsheets,
 )
 from competition.services.access import STAFF_ROLES
 
@@ -116,7 +116,7 @@ class MarkingSchemeImport(MethodView):
         """Set the marking scheme from an .xlsx file, one row per aspect (draft only)."""
         contest = contests.find(contest_id, require_user(), for_update=True)
         contest_scheme.require_draft_for_scheme(contest)
-        raw = spreadsheets.off_the_loop(scheme_import.read_scheme, files["file"].read())  # never stalls the worker
+        raw = parse_pool.parse(scheme_import.read_scheme, files["file"].read())  # in a worker process
         scheme = contest_scheme.set_scheme(contest, raw)
         return {"scheme_version": contest.scheme_version, **scheme_to_dict(scheme)}
 

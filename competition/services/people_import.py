@@ -23,7 +23,7 @@ from competition.errors import ServiceError
 from competition.extensions import db
 from competition.inputs import text_problem
 from competition.models import Enterprise, Occupation, Person, PersonGrade
-from competition.services import audit, occupations, spreadsheets
+from competition.services import audit, occupations, parse_pool, spreadsheets
 from competition.services.people import (
     NAME_MAX,
     PERSON_NO_MAX,
@@ -207,6 +207,12 @@ def read_rows(filename: str, content: bytes) -> tuple[set[str], list[Row]]:
     return set(header.values()), rows
 
 
+def parse_file(filename: str, content: bytes) -> tuple[list[str], list[list[Any]]]:
+    """`read_rows` in a parse worker (parse_pool), as plain data: fields, [number, {field: [text, numeric]}]."""
+    present, rows = read_rows(filename, content)
+    return sorted(present), [[r.number, {n: [c.text, c.numeric] for n, c in r.cells.items()}] for r in rows]
+
+
 def _header(number: int, cells: list[Cell]) -> dict[int, str]:
     mapping: dict[int, str] = {}
     errors = _Report()
@@ -353,8 +359,9 @@ def _existing(enterprise_id: int) -> tuple[dict[str, Person], dict[tuple[str, st
 
 def import_people(enterprise: Enterprise, filename: str, content: bytes) -> ImportResult:
     """Check the whole file, then create or update its people; one audit entry for the import."""
-    present, rows = spreadsheets.off_the_loop(read_rows, filename, content)  # never stalls the worker
-    checked, by_no = check(enterprise, present, rows)
+    fields, plain = parse_pool.parse(parse_file, filename, content)  # in a worker process: never stalls this one
+    rows = [Row(number, {name: Cell(*cell) for name, cell in cells.items()}) for number, cells in plain]
+    checked, by_no = check(enterprise, set(fields), rows)
     result = ImportResult(rows=len(checked))
     for item in checked:
         person = by_no.get(item.person_no)

@@ -5,17 +5,15 @@ more (its sheet's `<dimension>`), holds more rows (blank ones count: a file of a
 refused at row MAX_ROWS + 1, not read to its end), or unpacks to more than MAX_UNPACKED bytes is 422
 before its rows are read. The size of an upload is capped by the body limit (10 MiB for imports).
 
-`off_the_loop` runs a parse in gevent's thread pool when the process runs gevent (gunicorn's worker),
-so the other greenlets keep answering (`/healthz` within 200 ms); elsewhere it simply calls it. A
-parse there must not use the database session (it belongs to the request's greenlet).
+Every import's parse (these checks included) runs in a worker process: competition.services.parse_pool.
 """
 from __future__ import annotations
 
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from competition.errors import ServiceError
 
@@ -27,7 +25,6 @@ MAX_COLUMNS = 100
 MAX_UNPACKED = 64 * 1024 * 1024  # all parts of a workbook, uncompressed
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?\"")
 _ROW = re.compile(rb"<(?:\w+:)?row[\s/>]")
-T = TypeVar("T")
 
 
 def too_many_rows(found: str = "has more") -> ServiceError:
@@ -144,15 +141,3 @@ def _install_bounded_size() -> None:
 
 _install_bounded_size()
 
-
-def off_the_loop(parse: Callable[..., T], *args: Any) -> T:
-    """Run a CPU-bound parse without stalling the other requests of a gevent worker."""
-    try:
-        from gevent import get_hub
-        from gevent.monkey import is_module_patched
-    except ImportError:  # pragma: no cover - gevent is a dependency
-        return parse(*args)
-    if not is_module_patched("threading"):
-        return parse(*args)
-    result: T = get_hub().threadpool.apply(parse, args)
-    return result
