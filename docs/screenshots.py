@@ -631,6 +631,7 @@ def chief(shots: Shots, contest: Contest, tablet: Tablet, disputed: int, outlier
     page.mouse.move(0, 0)
     shots.save(page, "chief-console.png")
 
+    page.get_by_test_id("tab-values").click()  # the console's tabs (jury.html)
     page.get_by_test_id("values-aspect").select_option("A2")
     row = page.locator(f'#values tr[data-id="{disputed}"]')
     expect(row.locator('[data-state="needs_reconciliation"]')).to_have_count(1)
@@ -656,6 +657,7 @@ def chief(shots: Shots, contest: Contest, tablet: Tablet, disputed: int, outlier
     page.reload()
     expect(page.get_by_test_id("connection")).to_have_attribute("data-state", "connected")
     expect(alerts.locator("li", has_text=" · A · ")).to_have_count(0)
+    page.get_by_test_id("tab-overview").click()  # the reload kept the values tab (#tab=values)
     lock_a = page.locator('#locks li[data-module="A"]')
     lock_a.get_by_role("button").click()
     expect(lock_a).to_have_attribute("data-locked", "true")
@@ -680,11 +682,13 @@ def chief(shots: Shots, contest: Contest, tablet: Tablet, disputed: int, outlier
     expect(tp.get_by_test_id("entry-locked")).to_be_visible()
     shots.save(tp, "judge-locked.png")
 
+    page.get_by_test_id("tab-analysis").click()
     chart = page.locator("article.panel", has=page.get_by_test_id("analysis-chart"))
     chart.scroll_into_view_if_needed()
     page.wait_for_timeout(500)
     shots.save(chart, "chief-analysis.png")
 
+    page.get_by_test_id("tab-competitors").click()
     status_row = page.locator("#competitors tbody tr").first
     status_row.get_by_role("button").click()
     expect(page.locator("#status-dialog")).to_be_visible()

@@ -1,7 +1,9 @@
 // The chief judge's console (/jury/{id}): the never-frozen jury board, the progress grid, the
 // reconciliation alerts, module locks, every judge's values for one aspect, competitor status and
-// time used, and the judge-analysis chart.
+// time used, and the judge-analysis chart, each in a tab (jury.html; lib/tabs.js keeps the open one in
+// the URL hash).
 import { api } from './lib/api.js';
+import { setUpTabs } from './lib/tabs.js';
 import { BoardState, connectBoard, headerRow, renderRows, rowKey } from './live/board-core.js';
 import { cell, fill as format, notice, readJson } from './lib/dom.js';
 import { failureText, showFailure } from './lib/failures.js';
@@ -92,6 +94,7 @@ function renderProgress(progress) {
     li.textContent = `${who(r.competitor)} · ${r.module_code} · ${format(text.alertValues, { aspect: `${r.aspect_code} ${r.aspect_name}`, values })}`;
     return li;
   }) : [Object.assign(document.createElement('li'), { textContent: text.none, className: 'muted' })]));
+  document.getElementById('alert-count').textContent = progress.reconciliation.length || '';
   renderLocks(progress.modules);
 }
 
@@ -304,6 +307,7 @@ function refreshSoon() {
   pending = setTimeout(() => { refreshProgress(); refreshAnalysis(); refreshCompetitors(); }, 300);
 }
 
+setUpTabs(document.getElementById('jury-tabs'), { onShow: (name) => { if (name === 'analysis') chart?.resize(); } });
 document.getElementById('board-thead').replaceChildren(headerRow(boardColumns()));
 connectBoard({
   contestId: config.contestId, view: 'jury', state,

@@ -60,7 +60,7 @@ def test_hostile_names_render_as_text_and_never_run(hostile, browser):
             shows_literally(page, XSS_SCRIPT)
         elif who == world.organizer.username:
             sign_in(page, server, who)
-            page.goto(f"{server.url}/jury/{world.contest_id}")
+            page.goto(f"{server.url}/jury/{world.contest_id}#tab=progress")  # the first tab naming competitors
             shows_literally(page, XSS_IMG)
             shows_literally(page, XSS_SCRIPT)
             page.goto(f"{server.url}/organize/contests/{world.contest_id}")  # the competitors' table

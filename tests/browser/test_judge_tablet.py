@@ -503,7 +503,8 @@ def test_chief_console_sets_status_and_shows_every_judges_values(live, browser, 
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(f"{server.url}/jury/{world.contest_id}")
 
-    # every judge's values for one aspect
+    # every judge's values for one aspect (the console's tabs: jury.html)
+    page.get_by_test_id("tab-values").click()
     page.get_by_test_id("values-aspect").select_option("A2")
     values = page.get_by_test_id("values")
     row = values.locator(f'tr[data-id="{world.competitors["c1"]}"]')
@@ -513,6 +514,7 @@ def test_chief_console_sets_status_and_shows_every_judges_values(live, browser, 
     expect(values.locator("thead")).to_contain_text(world.judges["j1"].username)
 
     # competitor status and time used
+    page.get_by_test_id("tab-competitors").click()
     competitors = page.get_by_test_id("competitors")
     competitors.locator(f'tr[data-id="{world.competitors["c2"]}"] button').click()
     page.get_by_label("状态", exact=True).select_option("absent")
@@ -528,6 +530,7 @@ def test_chief_console_sets_status_and_shows_every_judges_values(live, browser, 
     page.screenshot(path=str(artefacts / "jury-console-1280x900.png"), full_page=True)
 
     # the judge analysis names its unit and says how to read it
+    page.get_by_test_id("tab-analysis").click()
     expect(page.get_by_test_id("analysis-note")).to_contain_text("单位为分")
     page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('analysis-chart'))")
     axis = page.evaluate("() => Chart.getChart(document.getElementById('analysis-chart')).options.scales.y.title.text")

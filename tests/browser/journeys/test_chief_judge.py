@@ -49,29 +49,35 @@ def test_chief_judge_journey(server, journeys):
     journey.sign_in(world.judges["chief"].username, PASSWORD)
     page.wait_for_url(f"{server.url}/jury/{world.contest_id}")  # a chief judge lands on the console
     expect(page.get_by_test_id("connection")).to_have_attribute("data-state", "connected", timeout=15000)
+    page.get_by_test_id("tab-progress").click()  # the console's tabs: jury.html, static/js/lib/tabs.js
     expect(page.get_by_test_id("progress").locator("tbody tr")).to_have_count(3)
     journey.step("console")
 
     # The judge analysis: a chart with its unit, and what it means.
+    page.get_by_test_id("tab-analysis").click()
     page.get_by_test_id("analysis-chart").scroll_into_view_if_needed()
     expect(page.get_by_test_id("analysis-note")).to_have_text(t(ANALYSIS_NOTE))
     page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('analysis-chart'))")
     journey.step("analysis")
 
     # A reconciliation: the alert, every judge's values, then the judge's correction clears it.
+    page.get_by_test_id("tab-overview").click()
     alerts = page.get_by_test_id("alerts")
     expect(alerts).to_contain_text("A2")
     alerts.scroll_into_view_if_needed()
+    page.get_by_test_id("tab-values").click()
     page.get_by_test_id("values-aspect").select_option("A2")
     row = page.get_by_test_id("values").locator(f'tr[data-id="{world.competitors["c2"]}"]')
     expect(row).to_contain_text(t("需复核"))
     row.scroll_into_view_if_needed()
     journey.step("reconciliation")
     put("j4", "c2", "A2", 2)  # after talking it over, j4 corrects the mark on the tablet
+    page.get_by_test_id("tab-overview").click()
     expect(alerts).to_contain_text(t("暂无需要复核的评分项"), timeout=15000)
     journey.step("reconciled")
 
     # A competitor's status and time used.
+    page.get_by_test_id("tab-competitors").click()
     competitors = page.get_by_test_id("competitors")
     competitors.locator(f'tr[data-id="{world.competitors["c3"]}"] button').click()
     page.locator("#status-time").fill("75:30")
@@ -79,6 +85,7 @@ def test_chief_judge_journey(server, journeys):
     expect(competitors.locator(f'tr[data-id="{world.competitors["c3"]}"]')).to_contain_text("75:30")
 
     # Locks: lock A, unlock it with a reason, lock A and B.
+    page.get_by_test_id("tab-overview").click()
     locks = page.get_by_test_id("locks")
     locks.scroll_into_view_if_needed()
     module_a, module_b = locks.locator('li').nth(0), locks.locator('li').nth(1)
