@@ -146,3 +146,36 @@ def test_a_team_page_builds_the_team_from_any_enterprise_and_an_individual_page_
     assert 'id="competitor-add-member"' not in form and 'id="competitor-members"' not in form
     assert '<select name="person" id="competitor-person" required></select>' in form
     assert '<select name="enterprise" id="competitor-enterprise" required>' in form
+
+
+def test_the_page_offers_only_the_transitions_the_api_accepts(app, client, admin):
+    """issue 21: no button is offered and then refused. Through a contest's day, each transition the page
+    shows disabled is refused by the API with the reason the page gives, and each enabled one is accepted."""
+    setup = setup_contest(client, admin, start=True)
+    organizer = signed_in(app, setup.organizer.username)
+
+    def offers() -> tuple[list[str], dict]:
+        html = organizer.get(f"/organize/contests/{setup.contest_id}").get_data(as_text=True)
+        config = page_config(html)
+        for to in config["transitions"]:
+            disabled = re.search(rf'data-to="{to}"[^>]*\bdisabled\b', html) is not None
+            assert disabled == (to in config["refused"]), to
+        return config["transitions"], config["refused"]
+
+    transitions, refused = offers()  # running, nothing marked or locked
+    assert transitions == ["provisional", "final"]
+    assert refused["provisional"] == {"reason": "modules_unlocked", "errors": {"unlocked_modules": ["T1", "A", "B"]}}
+    assert refused["final"]["reason"] == "not_ready_for_final"
+    assert [c["bib"] for c in refused["final"]["errors"]["incomplete_competitors"]] == ["1", "2", "3"]
+    for to, refusal in refused.items():
+        answer = setup.transition(to)
+        assert answer.status_code == 409 and answer.get_json()["reason"] == refusal["reason"], to
+        assert answer.get_json()["errors"] == refusal["errors"], to
+
+    for bib, base in (("1", 10), ("2", 9), ("3", 8)):
+        setup.store(bib, {"T1.1": 80, "A1": base, "A2": [3, 3, 3], "B1": 20, "B2": [14, 14, 14]})
+    setup.lock()
+    transitions, refused = offers()  # every module locked, every competitor complete
+    assert refused == {}
+    assert setup.transition("final").status_code == 200
+    assert offers() == (["running_again"], {})

@@ -38,6 +38,16 @@ def confirmed_promotions(contest: Contest) -> int:
     return promotions.confirmed_count(contest.id)
 
 
+def refusal(contest: Contest, to: str, now: datetime | None = None) -> ServiceError | None:
+    """Why `contest` may not go to `to` now (the 409 `transition` answers), or None. The organiser's page
+    asks this for every transition it shows, and offers only those that would be accepted."""
+    if contest.state not in _FROM[to]:
+        return ServiceError(409, f"A {contest.state.value} contest cannot go to {to}.", reason="transition_not_allowed")
+    check = {"running": _start_refusal, "provisional": _provisional_refusal, "final": _final_refusal,
+             RUNNING_AGAIN: _reopen_refusal}[to]
+    return check(contest, now or clock.now())
+
+
 def transition(contest: Contest, to: str, reason: str | None, now: datetime | None = None) -> Contest:
     """POST /contests/{id}/transition. Refusals are 409 (422 for a reopen without a reason)."""
     now = now or clock.now()
@@ -45,8 +55,9 @@ def transition(contest: Contest, to: str, reason: str | None, now: datetime | No
         raise ServiceError(422, "Reopening a contest needs a reason.",
                            errors={"reason": ["required to reopen a contest"]},
                            reason="reason_required")
-    if contest.state not in _FROM[to]:
-        raise ServiceError(409, f"A {contest.state.value} contest cannot go to {to}.", reason="transition_not_allowed")
+    refused = refusal(contest, to, now)
+    if refused is not None:
+        raise refused
     before = contest.state
     {"running": _start, "provisional": _publish_provisional, "final": _finalise,
      RUNNING_AGAIN: _reopen}[to](contest, now)
@@ -56,25 +67,33 @@ def transition(contest: Contest, to: str, reason: str | None, now: datetime | No
     return contest
 
 
-def _start(contest: Contest, now: datetime) -> None:
+def _start_refusal(contest: Contest, now: datetime) -> ServiceError | None:
     if standings.scheme_of(contest) is None:
-        raise ServiceError(409, "Set the marking scheme before starting the contest.",
-                           errors={"marking_scheme": ["required before the contest runs"]}, reason="scheme_missing")
+        return ServiceError(409, "Set the marking scheme before starting the contest.",
+                            errors={"marking_scheme": ["required before the contest runs"]}, reason="scheme_missing")
+    return None
+
+
+def _start(contest: Contest, now: datetime) -> None:
     contest.state = RUNNING
 
 
-def _publish_provisional(contest: Contest, now: datetime) -> None:
+def _provisional_refusal(contest: Contest, now: datetime) -> ServiceError | None:
     unlocked = unlocked_modules(contest)
     if unlocked:
-        raise ServiceError(409, "Every module must be locked before provisional results are published.",
-                           errors={"unlocked_modules": unlocked}, reason="modules_unlocked")
+        return ServiceError(409, "Every module must be locked before provisional results are published.",
+                            errors={"unlocked_modules": unlocked}, reason="modules_unlocked")
+    return None
+
+
+def _publish_provisional(contest: Contest, now: datetime) -> None:
     contest.state, contest.provisional_at = PROVISIONAL, now
 
 
-def _finalise(contest: Contest, now: datetime) -> None:
+def _final_refusal(contest: Contest, now: datetime) -> ServiceError | None:
     if contest.state == RUNNING and contest.appeal_window_minutes > 0:
-        raise ServiceError(409, f"This contest has an appeal window of {contest.appeal_window_minutes} minutes: "
-                           "publish provisional results first.", reason="provisional_first")
+        return ServiceError(409, f"This contest has an appeal window of {contest.appeal_window_minutes} minutes: "
+                            "publish provisional results first.", reason="provisional_first")
     errors: dict[str, Any] = missing_for_final(contest)
     if contest.state == PROVISIONAL:
         closes = appeals.appeal_window_closes_at(contest)
@@ -84,8 +103,12 @@ def _finalise(contest: Contest, now: datetime) -> None:
         if undecided:
             errors["open_appeals"] = undecided
     if errors:
-        raise ServiceError(409, "The contest cannot be final yet; see errors for what is missing.", errors=errors,
-                           reason="not_ready_for_final")
+        return ServiceError(409, "The contest cannot be final yet; see errors for what is missing.", errors=errors,
+                            reason="not_ready_for_final")
+    return None
+
+
+def _finalise(contest: Contest, now: datetime) -> None:
     contest.state, contest.final_at = FINAL, now
     standings.rebuild(contest)  # the public view unfreezes at final
     _compute_promotions(contest)
@@ -97,11 +120,15 @@ def _compute_promotions(contest: Contest) -> None:
     promotions.compute_for_contest(contest)
 
 
-def _reopen(contest: Contest, now: datetime) -> None:
+def _reopen_refusal(contest: Contest, now: datetime) -> ServiceError | None:
     confirmed = confirmed_promotions(contest)
     if confirmed:
-        raise ServiceError(409, f"{confirmed} promotion(s) of this contest are already confirmed; it cannot reopen.",
-                           reason="promotions_confirmed")
+        return ServiceError(409, f"{confirmed} promotion(s) of this contest are already confirmed; it cannot reopen.",
+                            reason="promotions_confirmed")
+    return None
+
+
+def _reopen(contest: Contest, now: datetime) -> None:
     if (contest.state == FINAL and contest.freeze_at is not None and contest.freeze_at <= now
             and contest.unfrozen_at is None):
         contest.unfrozen_at = now  # the final results were public: reopening does not freeze them again

@@ -89,6 +89,10 @@ def contest(contest_id: int):
         "contestId": found.id,
         "state": found.state.value,
         "transitions": lifecycle.transitions_from(found.state),
+        # What the server would refuse now: shown disabled, with what is missing (never offered, then refused)
+        "refused": {to: {"reason": refused.reason, "errors": refused.errors}
+                    for to in lifecycle.transitions_from(found.state)
+                    if (refused := lifecycle.refusal(found, to)) is not None},
         "canUnfreeze": (found.freeze_at is not None and found.unfrozen_at is None
                         and found.state != ContestState.FINAL),
         "teamSize": found.team_size,

@@ -155,19 +155,16 @@ def test_organiser_sets_up_and_starts_a_contest(server, page, artefacts, tmp_pat
     expect(competitors.locator("tbody tr")).to_contain_text("陈选手")
     expect(competitors.locator("tbody tr")).to_contain_text("国网示范供电公司")
 
-    # 5. Start: the page shows the contest running; final is refused with what is missing.
+    # 5. Start: the page shows the contest running; final is not offered yet, and says what is missing.
     page.get_by_role("button", name="开赛").click()
     expect(page.get_by_test_id("contest-state")).to_have_text("进行中")
     page.wait_for_load_state()  # the page reloaded: its modules have attached their handlers
     expect(page.locator("#scheme-form")).to_have_count(0)
-    page.get_by_role("button", name="定稿（最终成绩）").click()
-    confirm = page.get_by_test_id("finalise-dialog")  # asked first (test_ceremony_page.py)
-    expect(confirm).to_contain_text("定稿后最终成绩立即在公众榜单")
-    confirm.get_by_role("button", name="确认定稿").click()
-    missing = page.get_by_test_id("transition-errors")
+    expect(page.get_by_role("button", name="定稿（最终成绩）")).to_be_disabled()
+    missing = page.get_by_test_id("transition-blockers").locator("li[data-to=final]")
+    expect(missing).to_contain_text("定稿（最终成绩）: 还不能定稿，缺少的内容如下")  # worded from `reason`
     expect(missing).to_contain_text("尚未锁定的模块")
     expect(missing).to_contain_text("评分未完成的选手（参赛号）: 01")
-    expect(page.locator("#notice")).to_have_text("操作失败: 还不能定稿，缺少的内容如下")  # worded from `reason`
     expect(page.get_by_test_id("contest-state")).to_have_text("进行中")
     page.screenshot(path=str(artefacts / "organize-contest.png"), full_page=True)
 
@@ -176,7 +173,7 @@ def test_organiser_sets_up_and_starts_a_contest(server, page, artefacts, tmp_pat
     page.wait_for_url(f"{server.url}/board/{contest_id}")
     expect(page.get_by_role("heading", level=1)).to_contain_text(CONTEST)
 
-    # Only the refused requests (the bad file, the refused final) show up as console errors.
+    # Only the refused requests (the bad file) show up as console errors.
     unexpected = [e for e in page.console_errors if "status of 409" not in e and "status of 422" not in e]
     assert unexpected == []
 

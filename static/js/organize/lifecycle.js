@@ -2,13 +2,37 @@
 // POST /contests/{id}/unfreeze. On success the page reloads to show the new state and its
 // transitions; a refusal (409/422) shows the API's message and what is missing.
 import { api } from '../lib/api.js';
-import { notice } from '../lib/dom.js';
-import { clearFailure, showFailure } from '../lib/failures.js';
+import { el, notice } from '../lib/dom.js';
+import { clearFailure, errorLines, failureText, showFailure } from '../lib/failures.js';
+
+// The transitions the server would refuse now are disabled; each says why and what is missing.
+function showBlockers(config, text, names) {
+  const list = document.querySelector('#transition-blockers ul');
+  if (!list) return;
+  list.replaceChildren(...Object.entries(config.refused).map(([to, refusal]) => {
+    const error = { reason: refusal.reason, body: { errors: refusal.errors } };
+    const li = el('li', { 'data-to': to }, el('strong', {}, `${names[to] ?? to}: `), failureText(error, text));
+    const details = errorLines(error, text.errorLabels);
+    if (details.length) li.append(el('ul', {}, ...details.map((line) => el('li', {}, line))));
+    return li;
+  }));
+}
 
 export function initLifecycle(config, text) {
   const base = `/contests/${config.contestId}`;
   const errors = document.getElementById('transition-errors');
-  const buttons = [...document.querySelectorAll('#lifecycle button')];
+  const buttons = [...document.querySelectorAll('#lifecycle button:not(:disabled)')];
+  showBlockers(config, text, text.transitionNames ?? {});
+  document.addEventListener('scheme:imported', () => {  // imported on this page: the start is open now
+    if (config.refused.running?.reason !== 'scheme_missing') return;
+    delete config.refused.running;
+    const start = document.querySelector('button.transition[data-to="running"]');
+    start.disabled = false;
+    start.removeAttribute('aria-describedby');
+    buttons.push(start);
+    showBlockers(config, text, text.transitionNames ?? {});
+    if (!Object.keys(config.refused).length) document.getElementById('transition-blockers').hidden = true;
+  });
 
   async function post(path, body, done) {
     clearFailure({ list: errors });

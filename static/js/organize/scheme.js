@@ -82,6 +82,7 @@ export function initScheme(config, text, onScheme) {
       show(scheme);
       notice(fill(text.schemeImported, { version: scheme.scheme_version }));
       form.reset();
+      document.dispatchEvent(new CustomEvent('scheme:imported'));  // 开赛 no longer waits for a scheme
     } catch (error) {
       showFailure(error, text, { list: errors, labels: text.errorLabels });
     } finally {
