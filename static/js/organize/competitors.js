@@ -82,6 +82,8 @@ export function initCompetitors(config, text) {
         team?.listed(found);
         const options = found.map((p) => option(p.id, `${p.person_no} ${p.name}`));
         if (config.teamSize === 1) options.unshift(option('', found.length ? text.choosePerson : text.noPeople));
+        const chosen = new Set([...person.selectedOptions].map((o) => o.value).filter(Boolean));
+        for (const o of options) o.selected = chosen.has(o.value); // a choice made meanwhile stays made
         person.replaceChildren(...options);
       } catch (error) {
         loadFailed(error);
