@@ -49,8 +49,8 @@ def skill_of(competitor_id: int) -> float:
 
 
 def plausible(aspect: dict[str, Any], skill: float, rng: random.Random) -> str:
-    if aspect["type"] == "judgement":
-        return str(max(0, min(3, round(skill * 3 + rng.uniform(-0.6, 0.6)))))
+    if aspect["type"] == "judgement":  # judges one step apart at most: the spread needs no reconciliation
+        return str(max(0, min(3, round(skill * 3 + rng.uniform(-0.45, 0.45)))))
     top = Decimal(aspect["max_mark"])
     value = Decimal(str(max(0.0, min(1.0, skill + rng.uniform(-0.08, 0.08))))) * top
     return str(value.quantize(Decimal("0.5")))
