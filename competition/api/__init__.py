@@ -9,12 +9,33 @@ from competition.api.schemas import ErrorSchema
 
 
 class CompetitionApi(Api):
-    """flask-smorest's Api, its HTTP errors answered by the one handler (competition.errors)."""
+    """flask-smorest's Api, its HTTP errors answered by the one handler (competition.errors), and its
+    OpenAPI document built when first asked for (the JSON document, the docs page, `api.spec`) rather
+    than at start-up: documenting the views is more than half of `create_app`, and most processes that
+    create an app (workers, tests, the command line) never serve the document. The document is the same."""
 
     ERROR_SCHEMA = ErrorSchema
 
     def handle_http_exception(self, error):
         return errors.respond(error)
+
+    def register_blueprint(self, blp, *, parameters=None, **options):
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._undocumented.append((blp, self._app, name, parameters))
+
+    @property  # type: ignore[override]  # flask-smorest's plain attribute, documented on first read
+    def spec(self):
+        pending, self._undocumented = self._undocumented, []
+        for blp, app, name, parameters in pending:  # as flask-smorest's register_blueprint does
+            blp.register_views_in_doc(self, app, self._spec, name=name, parameters=parameters)
+            self._spec.tag({"name": name, "description": blp.description})
+        return self._spec
+
+    @spec.setter
+    def spec(self, value) -> None:
+        self._spec, self._undocumented = value, []
 
 
 api = CompetitionApi()
